@@ -1,0 +1,15 @@
+"""`shoewear evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("evaluate", help="(not yet available)")
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'evaluate' is not available in this version yet")

@@ -1,0 +1,15 @@
+"""`shoewear synth`."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("synth", help="(not yet available)")
+
+
+def run(args: argparse.Namespace) -> int:
+    raise UsageError("'synth' is not available in this version yet")
