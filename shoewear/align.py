@@ -1,0 +1,282 @@
+"""Warp a segmented sole into the canonical frame and tell its side.
+
+The long axis comes from the mask's second moments. Which end is the heel
+and which side is medial are read off the outline, as DESIGN.md describes:
+the heel is the narrower end and the forefoot is widest near u = 0.7; the
+outline curves inward far more on the medial side at the arch
+(u = 0.35-0.55); the toe box leans medially. Viewed from below, toe up, a
+right shoe has its medial side on the picture's right, so a sole whose
+medial side lands on the right of the toe-up view is a right sole, and left
+soles are mirrored into the canonical frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .design import CANON_SHAPE
+from .sole import CanonicalSole, SoleMask
+from .zones import split_zones
+
+#: Rows of the provisional profile image used to read the outline.
+_PROFILE_ROWS = 128
+#: A side score of this size (in units of the sole's width) gives ~73% confidence.
+_SIDE_SCORE_SCALE = 0.03
+
+
+def align_sole(
+    rgb: np.ndarray, sole: SoleMask, *, scale: float = 1.0, side: str | None = None
+) -> CanonicalSole:
+    """Warp one sole into the canonical frame and guess its side.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8 ndarray
+        The photo at working resolution (the image `sole` was segmented in).
+    sole : SoleMask
+        The sole's mask, (H, W) bool.
+    scale : float
+        Working pixels per original-photo pixel; `box`, `outline` and
+        `to_photo` of the result are in original-photo pixels.
+    side : {"left", "right"} or None
+        The side if known (confidence 1.0); None guesses it from the outline.
+
+    Returns
+    -------
+    CanonicalSole
+        Image, mask and zones of shape `design.CANON_SHAPE`, heel at the
+        bottom, medial on the right. `to_photo` maps canonical pixel
+        coordinates (x, y, 1) to original-photo pixel coordinates (pixel
+        centres at integers).
+
+    Raises
+    ------
+    ValueError
+        When `side` is not one of the accepted values or the mask is empty
+        or does not match `rgb`.
+    """
+    if side not in (None, "left", "right"):
+        raise ValueError(f"side must be 'left', 'right' or None, got {side!r}")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    mask = np.asarray(sole.mask, dtype=bool)
+    if mask.shape != rgb.shape[:2]:
+        raise ValueError(f"mask {mask.shape} and image {rgb.shape[:2]} differ in shape")
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 20:
+        raise ValueError("the sole mask is empty")
+
+    direction, centre = _long_axis(xs, ys)
+    to_frame = _frame_affine(xs, ys, direction, centre, mirror=False)
+    profile = _profile(mask, to_frame)
+    if _toe_score(profile) < 0:  # the toe is at the bottom: turn the axis round
+        direction = -direction
+        to_frame = _frame_affine(xs, ys, direction, centre, mirror=False)
+        profile = _profile(mask, to_frame)
+    score = _medial_right_score(profile)
+    if side is None:
+        # A right sole seen from below, toe up, has its medial side on the right.
+        guessed = "right" if score >= 0 else "left"
+        confidence = 1.0 / (1.0 + math.exp(-abs(score) / _SIDE_SCORE_SCALE))
+        side_out, conf_out = guessed, confidence
+    else:
+        side_out, conf_out = side, 1.0
+    mirror = side_out == "left"
+    to_canon = _frame_affine(xs, ys, direction, centre, mirror=mirror)  # (2, 3) working -> canon
+
+    h, w = CANON_SHAPE
+    canon_mask = cv2.warpAffine(
+        mask.astype(np.uint8) * 255, to_canon, (w, h), flags=cv2.INTER_LINEAR
+    ) >= 128
+    image = _warp_image(rgb, to_canon, mask)
+    zones = split_zones(canon_mask)
+
+    to_photo = _to_original(to_canon, scale)
+    box = _box(xs, ys, scale, rgb.shape[:2])
+    outline = _outline(mask, scale)
+    return CanonicalSole(
+        image=image,
+        mask=canon_mask,
+        zones=zones,
+        side=side_out,
+        side_confidence=float(conf_out),
+        box=box,
+        to_photo=to_photo,
+        outline=outline,
+    )
+
+
+def _long_axis(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vector of the largest second moment (sign arbitrary) and the centroid."""
+    step = max(1, len(xs) // 20000)
+    pts = np.stack([xs[::step], ys[::step]], axis=1).astype(np.float64)  # (N, 2)
+    centre = pts.mean(axis=0)
+    cov = np.cov((pts - centre).T)
+    evals, evecs = np.linalg.eigh(cov)
+    return evecs[:, int(np.argmax(evals))], centre
+
+
+def _frame_affine(
+    xs: np.ndarray, ys: np.ndarray, direction: np.ndarray, centre: np.ndarray, *, mirror: bool
+) -> np.ndarray:
+    """(2, 3) affine from working pixels to the canonical frame.
+
+    `direction` (heel to toe) points up in the frame; the frame's right is
+    `direction` turned a quarter turn the way that keeps the picture's
+    handedness, mirrored when `mirror`. The sole's extent along and across
+    fills the frame.
+    """
+    h, w = CANON_SHAPE
+    d = np.asarray(direction, dtype=np.float64)
+    r = np.array([-d[1], d[0]])  # the picture's right when d points up
+    if mirror:
+        r = -r
+    px = xs.astype(np.float64) - centre[0]
+    py = ys.astype(np.float64) - centre[1]
+    t = px * d[0] + py * d[1]
+    s = px * r[0] + py * r[1]
+    t0, t1 = t.min() - 0.5, t.max() + 0.5
+    s0, s1 = s.min() - 0.5, s.max() + 0.5
+    ky = h / (t1 - t0)  # canonical rows per working pixel along the sole
+    kx = w / (s1 - s0)
+    # row = (t1 - t) * ky - 0.5 ; col = (s - s0) * kx - 0.5
+    a = np.array(
+        [
+            [kx * r[0], kx * r[1], -kx * (r @ centre) - kx * s0 - 0.5],
+            [-ky * d[0], -ky * d[1], ky * (d @ centre) + ky * t1 - 0.5],
+        ]
+    )
+    return a
+
+
+def _profile(mask: np.ndarray, to_frame: np.ndarray) -> np.ndarray:
+    """Left and right edges of the sole per row of a (128, 64) toe-up frame.
+
+    Returns
+    -------
+    (R, 2) float ndarray
+        Column of the first and last sole pixel in each row divided by the
+        frame width (NaN where a row is empty); row 0 is the toe end.
+    """
+    h, w = CANON_SHAPE
+    rows, cols = _PROFILE_ROWS, _PROFILE_ROWS * w // h
+    small = np.diag([cols / w, rows / h]) @ to_frame
+    small[:, 2] += np.array([cols / w, rows / h]) * 0.5 - 0.5
+    m = cv2.warpAffine(mask.astype(np.uint8) * 255, small, (cols, rows), flags=cv2.INTER_LINEAR)
+    m = m >= 128
+    anyrow = m.any(axis=1)
+    first = m.argmax(axis=1).astype(np.float64)
+    last = (cols - 1 - m[:, ::-1].argmax(axis=1)).astype(np.float64)
+    edges = np.stack([first, last + 1.0], axis=1) / cols
+    edges[~anyrow] = np.nan
+    return edges
+
+
+def _band(profile: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Rows of `profile` whose u (heel = 0 at the bottom) lies in [lo, hi)."""
+    n = len(profile)
+    u = 1.0 - (np.arange(n) + 0.5) / n
+    return profile[(u >= lo) & (u < hi)]
+
+
+def _toe_score(profile: np.ndarray) -> float:
+    """Positive when the toe is at the top of the frame (row 0)."""
+    width = profile[:, 1] - profile[:, 0]
+    prof = np.stack([width, width], axis=1)
+    fore = np.nanmean(_band(prof, 0.60, 0.80)[:, 0])
+    heel = np.nanmean(_band(prof, 0.12, 0.30)[:, 0])
+    fore_r = np.nanmean(_band(prof[::-1], 0.60, 0.80)[:, 0])
+    heel_r = np.nanmean(_band(prof[::-1], 0.12, 0.30)[:, 0])
+    return float((fore - heel) - (fore_r - heel_r))
+
+
+def _medial_right_score(profile: np.ndarray) -> float:
+    """Positive when the medial side is on the frame's right (toe up).
+
+    Two clues, in units of the sole's width: how much deeper the arch
+    concavity is on the right than on the left (depth measured from the
+    line joining the heel's and the forefoot's widest points on each side),
+    and how far the toe box leans to the right.
+    """
+    n = len(profile)
+    u = 1.0 - (np.arange(n) + 0.5) / n
+    left, right = profile[:, 0], profile[:, 1]
+
+    def concavity(edge: np.ndarray, outward: float) -> float:
+        # outward: +1 when larger values point away from the sole (right edge)
+        e = outward * edge
+        heel_rows = (u >= 0.10) & (u < 0.35) & np.isfinite(e)
+        fore_rows = (u >= 0.55) & (u < 0.85) & np.isfinite(e)
+        arch_rows = (u >= 0.35) & (u < 0.55) & np.isfinite(e)
+        if not (heel_rows.any() and fore_rows.any() and arch_rows.any()):
+            return 0.0
+        ih = np.flatnonzero(heel_rows)[np.nanargmax(e[heel_rows])]
+        jf = np.flatnonzero(fore_rows)[np.nanargmax(e[fore_rows])]
+        ua, ub = u[ih], u[jf]
+        line = e[ih] + (e[jf] - e[ih]) * (u[arch_rows] - ua) / (ub - ua)
+        return float(np.mean(line - e[arch_rows]))
+
+    arch = concavity(right, +1.0) - concavity(left, -1.0)
+    toe_rows = (u >= 0.88) & np.isfinite(left)
+    body_rows = (u >= 0.10) & (u < 0.85) & np.isfinite(left)
+    lean = 0.0
+    if toe_rows.any() and body_rows.any():
+        toe_mid = np.mean((left[toe_rows] + right[toe_rows]) / 2)
+        body_mid = np.mean((left[body_rows] + right[body_rows]) / 2)
+        lean = float(toe_mid - body_mid)
+    return arch + 0.5 * lean
+
+
+def _warp_image(rgb: np.ndarray, to_canon: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Warp the sole's pixels to the canonical frame, low-passed to avoid aliasing."""
+    h, w = CANON_SHAPE
+    ys, xs = np.nonzero(mask)
+    pad = 4
+    x0, x1 = max(int(xs.min()) - pad, 0), min(int(xs.max()) + pad + 1, rgb.shape[1])
+    y0, y1 = max(int(ys.min()) - pad, 0), min(int(ys.max()) + pad + 1, rgb.shape[0])
+    crop = rgb[y0:y1, x0:x1]
+    shift = to_canon.copy()
+    shift[:, 2] += to_canon[:, :2] @ np.array([x0, y0], dtype=np.float64)
+    # Shrink factor of the warp: how many working pixels land in one canonical pixel.
+    shrink = 1.0 / math.sqrt(abs(np.linalg.det(to_canon[:, :2])))
+    if shrink > 1.5:
+        sigma = 0.45 * shrink
+        crop = cv2.GaussianBlur(crop, (0, 0), sigmaX=sigma, sigmaY=sigma)
+    return cv2.warpAffine(
+        crop, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def _to_original(to_canon: np.ndarray, scale: float) -> np.ndarray:
+    """(3, 3) map from canonical pixels to original-photo pixels."""
+    full = np.vstack([to_canon, [0.0, 0.0, 1.0]])
+    inv = np.linalg.inv(full)  # canonical -> working pixels
+    # working index -> original index: (x + 0.5) / scale - 0.5
+    s = np.array([[1 / scale, 0, 0.5 / scale - 0.5], [0, 1 / scale, 0.5 / scale - 0.5], [0, 0, 1]])
+    return s @ inv
+
+
+def _box(
+    xs: np.ndarray, ys: np.ndarray, scale: float, shape: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the sole in original pixels, x1 and y1 exclusive."""
+    hmax, wmax = round(shape[0] / scale), round(shape[1] / scale)
+    x0 = max(0, math.floor(xs.min() / scale))
+    y0 = max(0, math.floor(ys.min() / scale))
+    x1 = min(wmax, math.ceil((xs.max() + 1) / scale))
+    y1 = min(hmax, math.ceil((ys.max() + 1) / scale))
+    return (x0, y0, x1, y1)
+
+
+def _outline(mask: np.ndarray, scale: float) -> np.ndarray:
+    """The largest outer contour of the mask in original-photo pixels, (N, 2) float."""
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    if not contours:
+        return np.zeros((0, 2), dtype=np.float64)
+    c = max(contours, key=cv2.contourArea)[:, 0, :].astype(np.float64)
+    return (c + 0.5) / scale - 0.5
