@@ -262,7 +262,9 @@ def compare_pair(
     }
 
 
-def drills_for(pattern: str | None = None, *, knowledge: Knowledge | None = None) -> list[DrillInfo]:
+def drills_for(
+    pattern: str | None = None, *, knowledge: Knowledge | None = None
+) -> list[DrillInfo]:
     """The drills linked to a wear pattern, best first, or every drill.
 
     Parameters
@@ -302,9 +304,7 @@ def _pattern_info(reading: WearReading, k: Knowledge) -> PatternInfo:
         return k.patterns[reading.pattern]
     except KeyError:
         known = ", ".join(k.patterns)
-        raise ShoewearError(
-            f"unknown wear pattern {reading.pattern!r} (known: {known})"
-        ) from None
+        raise ShoewearError(f"unknown wear pattern {reading.pattern!r} (known: {known})") from None
 
 
 def _ranked(k: Knowledge, links: Iterable[Link]) -> list[Link]:
