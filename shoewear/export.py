@@ -60,7 +60,7 @@ def report_json(report: PhotoReport) -> str:
 def report_pages(
     report: PhotoReport,
     *,
-    photo: np.ndarray | None = None,
+    photos: Sequence[np.ndarray] = (),
     soles: Sequence[np.ndarray] = (),
     title: str = "shoewear report",
     page_height: int | None = PAGE_HEIGHT,
@@ -71,8 +71,9 @@ def report_pages(
     ----------
     report : PhotoReport
         What was said about one photo.
-    photo : (H, W, 3) uint8 ndarray, optional
-        The photo with the soles drawn on it (`render.draw_overlay`).
+    photos : sequence of (H, W, 3) uint8 ndarray
+        The photo (or a left and a right photo) with the soles drawn on it
+        (`render.draw_overlay`); shown side by side.
     soles : sequence of (h, w, 3) uint8 ndarray
         One picture per sole of `report` (`render.draw_canonical`), in the
         same order; shown side by side.
@@ -89,14 +90,14 @@ def report_pages(
     """
     if page_height is not None and page_height < 400:
         raise ValueError(f"page_height must be at least 400 pixels or None, got {page_height}")
-    blocks = _report_blocks(report, photo=photo, soles=soles, title=title)
+    blocks = _report_blocks(report, photos=photos, soles=soles, title=title)
     return _flow(blocks, page_height=page_height)
 
 
 def report_png(
     report: PhotoReport,
     *,
-    photo: np.ndarray | None = None,
+    photos: Sequence[np.ndarray] = (),
     soles: Sequence[np.ndarray] = (),
     title: str = "shoewear report",
 ) -> bytes:
@@ -107,7 +108,7 @@ def report_png(
     bytes
         PNG file content.
     """
-    (page,) = report_pages(report, photo=photo, soles=soles, title=title, page_height=None)
+    (page,) = report_pages(report, photos=photos, soles=soles, title=title, page_height=None)
     buf = io.BytesIO()
     Image.fromarray(page).save(buf, format="PNG", optimize=True)
     return buf.getvalue()
@@ -116,7 +117,7 @@ def report_png(
 def report_pdf(
     report: PhotoReport,
     *,
-    photo: np.ndarray | None = None,
+    photos: Sequence[np.ndarray] = (),
     soles: Sequence[np.ndarray] = (),
     title: str = "shoewear report",
 ) -> bytes:
@@ -128,7 +129,7 @@ def report_pdf(
         PDF file content, one A4 page per page of `report_pages`.
     """
     pages = [
-        Image.fromarray(p) for p in report_pages(report, photo=photo, soles=soles, title=title)
+        Image.fromarray(p) for p in report_pages(report, photos=photos, soles=soles, title=title)
     ]
     buf = io.BytesIO()
     pages[0].save(
@@ -276,35 +277,30 @@ def _sole_blocks(index: int, sole: SoleReport, *, many: bool) -> list[_Block]:
     return out
 
 
-def _asymmetry_lines(asymmetry: dict) -> list[str]:
-    lines = []
-    for key in ("summary", "message", "text"):
-        if isinstance(asymmetry.get(key), str):
-            lines.append(asymmetry[key])
-            break
-    for key, value in asymmetry.items():
-        if key in ("summary", "message", "text"):
-            continue
-        if isinstance(value, dict):
-            parts = ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
-            lines.append(f"{key.replace('_', ' ')}: {parts}")
-        elif isinstance(value, list | tuple):
-            lines.append(f"{key.replace('_', ' ')}: {', '.join(_fmt(v) for v in value)}")
-        else:
-            lines.append(f"{key.replace('_', ' ')}: {_fmt(value)}")
-    return lines
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, dict):
-        return "; ".join(f"{k} {_fmt(v)}" for k, v in value.items())
-    return str(value)
+def _asymmetry_blocks(asymmetry: dict) -> list[_Block]:
+    """The left/right panel, from `advice.compare_pair`'s dict."""
+    out = [_text_block("Left and right", size=30, bold=True, space_before=30)]
+    verdict = asymmetry.get("verdict")
+    if verdict:
+        out.append(_text_block(str(verdict).capitalize(), bold=True, space_before=4))
+    if asymmetry.get("message"):
+        out.append(_text_block(str(asymmetry["message"]), space_before=4))
+    diff = asymmetry.get("zone_diff") or {}
+    if diff:
+        out.append(_text_block("Right minus left wear, by zone", bold=True, space_before=12))
+        line = ", ".join(f"{z.replace('_', ' ')} {float(d):+.2f}" for z, d in diff.items())
+        out.append(_text_block(line, size=19, color=_MUTED, indent=20))
+    for f in asymmetry.get("faults") or ():
+        out.append(_text_block(f"• {f.get('title', '')}", indent=20, space_before=4))
+        out.append(_text_block(str(f.get("why", "")), size=19, color=_MUTED, indent=44))
+    for d in asymmetry.get("drills") or ():
+        out.append(_text_block(f"• {d.get('name', '')}", indent=20, space_before=4))
+        out.append(_text_block(str(d.get("how", "")), size=19, color=_MUTED, indent=44))
+    return out
 
 
 def _report_blocks(
-    report: PhotoReport, *, photo: np.ndarray | None, soles: Sequence[np.ndarray], title: str
+    report: PhotoReport, *, photos: Sequence[np.ndarray], soles: Sequence[np.ndarray], title: str
 ) -> list[_Block]:
     blocks = [
         _text_block(title, size=40, bold=True),
@@ -312,17 +308,15 @@ def _report_blocks(
     ]
     if report.error:
         blocks.append(_text_block(f"Could not read this photo: {report.error}", space_before=20))
-    if photo is not None:
-        blocks.append(_pictures_block([photo], max_height=700, space_before=24))
+    if photos:
+        blocks.append(_pictures_block(list(photos), max_height=700, space_before=24))
     if soles:
         blocks.append(_pictures_block(list(soles), max_height=520, space_before=20))
     many = len(report.soles) > 1
     for i, sole in enumerate(report.soles):
         blocks.extend(_sole_blocks(i, sole, many=many))
     if report.asymmetry:
-        blocks.append(_text_block("Left and right", size=30, bold=True, space_before=30))
-        for line in _asymmetry_lines(report.asymmetry):
-            blocks.append(_text_block(line, indent=20, space_before=4))
+        blocks.extend(_asymmetry_blocks(report.asymmetry))
     caveats: list[str] = []
     for sole in report.soles:
         caveats.extend(c for c in sole.advice.caveats if c not in caveats)

@@ -113,6 +113,7 @@ def save_feedback(
     box : tuple of int, optional
         (x0, y0, x1, y1) in pixels of `rgb`: save only this sole, with a
         margin of 8% around it, so one saved photo holds one labelled sole.
+        The part of the box outside the image is ignored.
     root : path, optional
         The feedback folder; `feedback_dir()` when None.
 
@@ -175,7 +176,9 @@ def read_labels(root: str | Path | None = None) -> list[dict[str, str]]:
 def _crop(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     h, w = rgb.shape[:2]
     x0, y0, x1, y1 = (int(v) for v in box)
-    if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
+    # A box drawn from a rounded outline may poke out by a pixel: keep what lies inside.
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x0 >= x1 or y0 >= y1:
         raise UsageError(f"box {box} does not lie inside the {w}x{h} image")
     mx, my = round(0.08 * (x1 - x0)), round(0.08 * (y1 - y0))
     return rgb[max(0, y0 - my) : min(h, y1 + my), max(0, x0 - mx) : min(w, x1 + mx)]

@@ -35,7 +35,13 @@ def _sole(pattern="heel_lateral", side="left", n_drills=2):
 
 def _report(n=1):
     soles = tuple(_sole(side=s) for s in ("left", "right")[:n])
-    asym = {"summary": "The left heel is worn more.", "difference": {"heel_lateral": 0.3}}
+    asym = {
+        "verdict": "asymmetric",
+        "message": "The left heel is worn more.",
+        "zone_diff": {"heel_lateral": -0.3},
+        "faults": [{"id": "f", "title": "Pelvic drop", "why": "One side loads more."}],
+        "drills": [{"id": "d", "name": "Side plank", "how": "Hold 30 s."}],
+    }
     return PhotoReport(file="pair.jpg", soles=soles, asymmetry=asym if n == 2 else None)
 
 
@@ -50,14 +56,14 @@ def test_json_is_the_design_object():
     assert data["file"] == "pair.jpg"
     assert [s["side"] for s in data["soles"]] == ["left", "right"]
     assert data["soles"][0]["pattern"] == "heel_lateral"
-    assert data["asymmetry"]["summary"].startswith("The left")
+    assert data["asymmetry"]["message"].startswith("The left")
     assert data["error"] is None
 
 
 @pytest.mark.parametrize("n", [1, 2])
 def test_png_holds_the_pictures(n):
     photo, canon = _pictures()
-    png = report_png(_report(n), photo=photo, soles=[canon] * n)
+    png = report_png(_report(n), photos=[photo], soles=[canon] * n)
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     assert image.shape[1] == PAGE_WIDTH
     # The grey photo was pasted somewhere: a run of its exact colour exists.
@@ -67,9 +73,9 @@ def test_png_holds_the_pictures(n):
 
 def test_pdf_is_a4_pages():
     photo, canon = _pictures()
-    pdf = report_pdf(_report(2), photo=photo, soles=[canon, canon])
+    pdf = report_pdf(_report(2), photos=[photo], soles=[canon, canon])
     assert pdf.startswith(b"%PDF")
-    pages = report_pages(_report(2), photo=photo, soles=[canon, canon])
+    pages = report_pages(_report(2), photos=[photo], soles=[canon, canon])
     assert len(pages) >= 2  # two soles with long drills overflow one page
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == len(pages)
     assert all(p.shape == (1754, PAGE_WIDTH, 3) for p in pages)
@@ -81,6 +87,14 @@ def test_longer_report_makes_taller_png():
     assert long.shape[0] > short.shape[0]
 
 
+def test_asymmetry_panel_adds_to_the_page():
+    one_sided = PhotoReport("p.jpg", soles=_report(2).soles)
+    with_panel = _report(2)
+    short = report_pages(one_sided, page_height=None)[0]
+    long = report_pages(with_panel, page_height=None)[0]
+    assert long.shape[0] > short.shape[0] + 100
+
+
 def test_error_report_still_exports():
     report = PhotoReport(file="bad.jpg", error="no sole found")
     assert json.loads(report_json(report))["error"] == "no sole found"
@@ -90,7 +104,7 @@ def test_error_report_still_exports():
 
 def test_huge_picture_is_shrunk_to_the_page():
     tall = np.zeros((5000, 100, 3), np.uint8)
-    pages = report_pages(PhotoReport("t.jpg"), photo=tall)
+    pages = report_pages(PhotoReport("t.jpg"), photos=[tall])
     assert all(p.shape[0] == 1754 for p in pages)
 
 
@@ -103,7 +117,7 @@ def test_huge_picture_is_shrunk_to_the_page():
 )
 def test_bad_pictures_are_refused(picture, match):
     with pytest.raises(ValueError, match=match):
-        report_png(_report(1), photo=picture)
+        report_png(_report(1), photos=[picture])
 
 
 def test_bad_page_height_is_refused():

@@ -89,6 +89,13 @@ def test_box_crops_to_one_sole(tmp_path):
     assert Image.open(saved.path).size == (58, 58)  # 50 px plus 8% margin each side
 
 
+def test_box_poking_out_is_clipped(tmp_path):
+    saved = save_feedback(
+        _photo(100, 200), pattern="even", side="left", box=(-5, -5, 50, 50), root=tmp_path
+    )
+    assert Image.open(saved.path).size == (54, 54)  # 0..50 plus a 4 px margin, clipped at 0
+
+
 def test_large_photo_is_shrunk(tmp_path):
     saved = save_feedback(
         np.zeros((3000, 100, 3), np.uint8), pattern="even", side="left", root=tmp_path
@@ -101,7 +108,7 @@ def test_large_photo_is_shrunk(tmp_path):
     [
         ({"pattern": "sideways", "side": "left"}, "unknown wear pattern 'sideways'"),
         ({"pattern": "even", "side": "both"}, "side must be"),
-        ({"pattern": "even", "side": "left", "box": (0, 0, 500, 10)}, "does not lie inside"),
+        ({"pattern": "even", "side": "left", "box": (500, 0, 600, 10)}, "does not lie inside"),
     ],
 )
 def test_bad_labels_are_refused_and_nothing_written(tmp_path, kwargs, match):
