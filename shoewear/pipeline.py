@@ -11,18 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ShoewearError
+from .errors import ModelError, ShoewearError
 from .report import PhotoReport, SoleReport, WearReading
-from .sole import CanonicalSole
+from .sole import CanonicalSole, SoleMask
 
 #: Reads wear off canonical soles: the CNN (`model.runtime.WearModel.read`)
 #: or the classical tread-contrast estimate (`wear_classic.read_wear`).
 WearReader = Callable[[Sequence[CanonicalSole]], list[WearReading]]
 
 
-def find_soles(
+def locate_soles(
     rgb: np.ndarray, *, scale: float = 1.0, side: str | None = None
-) -> list[CanonicalSole]:
+) -> tuple[list[SoleMask], list[CanonicalSole]]:
     """Segment and align every sole in an RGB image, left to right.
 
     Parameters
@@ -31,9 +31,17 @@ def find_soles(
         The photo at working resolution.
     scale : float
         Working pixels per original-photo pixel; boxes and outlines of the
-        result are given in original-photo pixels.
+        canonical soles are given in original-photo pixels.
     side : {"left", "right"} or None
-        The side the user says the (single) sole is; None guesses it.
+        The side the user says the sole is; None guesses it. It applies only
+        when one sole is found: the two soles of a pair keep their guesses.
+
+    Returns
+    -------
+    masks : list of SoleMask
+        The segmentation at working resolution.
+    canons : list of CanonicalSole
+        The same soles in the canonical frame.
 
     Raises
     ------
@@ -44,7 +52,42 @@ def find_soles(
     from .segment import segment_outsole
 
     found = segment_outsole(rgb)
-    return [align_sole(rgb, sole, scale=scale, side=side) for sole in found]
+    told = side if len(found) == 1 else None
+    return found, [align_sole(rgb, sole, scale=scale, side=told) for sole in found]
+
+
+def find_soles(
+    rgb: np.ndarray, *, scale: float = 1.0, side: str | None = None
+) -> list[CanonicalSole]:
+    """Segment and align every sole in an RGB image, left to right (see `locate_soles`).
+
+    Raises
+    ------
+    NoSoleFoundError
+        When nothing in the photo looks like an outsole.
+    """
+    return locate_soles(rgb, scale=scale, side=side)[1]
+
+
+def get_reader(model_path: str | Path | None = None) -> WearReader:
+    """The wear reader: the one place that chooses between the CNN and the classical estimate.
+
+    Parameters
+    ----------
+    model_path : str or Path or None
+        A trained wear model; None uses the classical tread-contrast reader
+        (`wear_classic.read_wear`).
+
+    Raises
+    ------
+    ModelError
+        When a model is asked for but cannot be loaded.
+    """
+    if model_path is None:
+        from .wear_classic import read_wear
+
+        return read_wear
+    raise ModelError(f"{model_path}: wear models cannot be loaded by this version yet")
 
 
 def report_soles(
