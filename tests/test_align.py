@@ -1,0 +1,170 @@
+import cv2
+import numpy as np
+import pytest
+
+from shoewear.align import align_sole
+from shoewear.design import CANON_SHAPE, ZONES
+from shoewear.sole import SoleMask
+
+
+def foot_outline(length: float, *, arch: float = 1.0) -> np.ndarray:
+    """A right sole seen from below, toe up (-y), medial on +x, heel centre at y = length / 2.
+
+    Narrow round heel, forefoot widest near u = 0.7, a deep medial arch notch
+    and a toe box leaning medially.
+    """
+    u = np.linspace(0, 1, 200)
+    lateral = np.interp(u, [0, 0.15, 0.45, 0.70, 0.85, 1], [0.30, 0.33, 0.36, 0.44, 0.40, 0.25])
+    medial = np.interp(
+        u,
+        [0, 0.15, 0.30, 0.45, 0.55, 0.72, 0.85, 1],
+        [0.28, 0.30, 0.27, 0.30 - 0.16 * arch, 0.40, 0.56, 0.50, 0.35],
+    )
+    env = np.ones_like(u)
+    lo, hi = u < 0.14, u > 0.84
+    env[lo] = np.sqrt(np.clip(1 - ((0.14 - u[lo]) / 0.14) ** 2, 0, 1))
+    env[hi] = np.sqrt(np.clip(1 - ((u[hi] - 0.84) / 0.16) ** 2, 0, 1))
+    width = 0.38 * length
+    y = (0.5 - u) * length
+    right = np.stack([medial * env * width, y], 1)
+    left = np.stack([-lateral * env * width, y], 1)[::-1]
+    return np.vstack([right, left])
+
+
+def foot_mask(
+    shape: tuple[int, int] = (300, 360),
+    *,
+    side: str = "right",
+    angle: float = 0.0,
+    centre: tuple[float, float] | None = None,
+    length: float = 220.0,
+    arch: float = 1.0,
+) -> np.ndarray:
+    """(H, W) bool mask of a sole; `angle` turns the toe clockwise from straight up (degrees)."""
+    pts = foot_outline(length, arch=arch)
+    if side == "left":
+        pts[:, 0] = -pts[:, 0]
+    a = np.deg2rad(angle)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    pts = pts @ rot.T + (centre or (shape[1] / 2, shape[0] / 2))
+    m = np.zeros(shape, np.uint8)
+    cv2.fillPoly(m, [np.round(pts * 16).astype(np.int32)], 1, shift=4)
+    return m.astype(bool)
+
+
+def toe_direction(angle: float) -> np.ndarray:
+    a = np.deg2rad(angle)
+    return np.array([np.sin(a), -np.cos(a)])
+
+
+def _sole(mask: np.ndarray) -> SoleMask:
+    ys, xs = np.nonzero(mask)
+    return SoleMask(mask=mask, quality=1.0, box=(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+
+
+def _painted(mask: np.ndarray) -> np.ndarray:
+    """Grey photo with a gradient on the sole: brighter towards the image's top."""
+    h, w = mask.shape
+    ramp = np.linspace(250, 50, h, dtype=np.float32)[:, None] * np.ones((1, w), np.float32)
+    img = np.where(mask, ramp, 120.0).astype(np.uint8)
+    return np.dstack([img, img, img])
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("angle", [0, 35, 90, 150, 200, 270, 320])
+def test_direction_and_side_from_outline(side, angle):
+    mask = foot_mask(side=side, angle=angle)
+    canon = align_sole(_painted(mask), _sole(mask))
+    h, w = CANON_SHAPE
+    heel = canon.to_photo @ [w / 2, h - 1, 1]
+    toe = canon.to_photo @ [w / 2, 0, 1]
+    assert (toe[:2] - heel[:2]) @ toe_direction(angle) > 0.9 * 220 * 0.9
+    assert canon.side == side
+    assert canon.side_confidence > 0.8
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_canonical_frame_has_heel_down_and_medial_right(side):
+    mask = foot_mask(side=side, angle=60)
+    canon = align_sole(_painted(mask), _sole(mask))
+    h, w = CANON_SHAPE
+    assert canon.image.shape == (h, w, 3) and canon.image.dtype == np.uint8
+    assert canon.mask.shape == (h, w) and canon.mask.dtype == bool
+    widths = canon.mask.sum(axis=1)
+    # forefoot (u 0.6-0.8) wider than the heel (u 0.1-0.3): heel at the bottom
+    assert (
+        widths[round(0.2 * h) : round(0.4 * h)].mean()
+        > widths[round(0.7 * h) : round(0.9 * h)].mean()
+    )
+    # arch notch on the right (medial) side: the right edge retreats at u 0.35-0.55
+    rows = slice(round(0.5 * h), round(0.6 * h))
+    right_edge = w - 1 - canon.mask[rows, ::-1].argmax(axis=1)
+    left_edge = canon.mask[rows].argmax(axis=1)
+    assert (w - 1 - right_edge).mean() > left_edge.mean() + 5
+    assert set(np.unique(canon.zones)) == set(range(-1, len(ZONES)))
+
+
+def test_side_override_gives_confidence_one_and_mirrors():
+    mask = foot_mask(side="right", angle=10)
+    guessed = align_sole(_painted(mask), _sole(mask))
+    told = align_sole(_painted(mask), _sole(mask), side="left")
+    assert guessed.side == "right" and told.side == "left"
+    assert told.side_confidence == 1.0
+    assert np.array_equal(told.mask, guessed.mask[:, ::-1]) or (
+        np.mean(told.mask != guessed.mask[:, ::-1]) < 0.01
+    )
+
+
+def test_weak_arch_lowers_confidence():
+    strong = foot_mask(side="right", angle=0, arch=1.0)
+    weak = foot_mask(side="right", angle=0, arch=0.0)
+    c_strong = align_sole(_painted(strong), _sole(strong)).side_confidence
+    c_weak = align_sole(_painted(weak), _sole(weak)).side_confidence
+    assert c_weak < c_strong
+
+
+def test_image_follows_the_sole():
+    # The gradient is bright at the image's top; a toe-up sole keeps its bright toe at the top,
+    # a toe-down one gets it at the bottom of the canonical image.
+    for angle, toe_bright in ((0, True), (180, False)):
+        mask = foot_mask(side="right", angle=angle)
+        canon = align_sole(_painted(mask), _sole(mask))
+        gray = canon.image.mean(axis=2)
+        top = gray[20:60][canon.mask[20:60]].mean()
+        bottom = gray[-60:-20][canon.mask[-60:-20]].mean()
+        assert (top > bottom) == toe_bright
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.5, 0.25])
+def test_geometry_is_in_original_pixels(scale):
+    mask = foot_mask(side="left", angle=25)
+    canon = align_sole(_painted(mask), _sole(mask), scale=scale)
+    ys, xs = np.nonzero(mask)
+    x0, y0, x1, y1 = canon.box
+    assert x0 == pytest.approx(xs.min() / scale, abs=1 / scale + 1)
+    assert x1 == pytest.approx((xs.max() + 1) / scale, abs=1 / scale + 1)
+    assert y1 == pytest.approx((ys.max() + 1) / scale, abs=1 / scale + 1)
+    # the outline lies inside the box and the canonical corners map near it
+    assert canon.outline[:, 0].min() >= x0 - 1 and canon.outline[:, 0].max() <= x1 + 1
+    centre = canon.to_photo @ [CANON_SHAPE[1] / 2, CANON_SHAPE[0] / 2, 1]
+    assert x0 < centre[0] < x1 and y0 < centre[1] < y1
+    # a canonical sole pixel maps onto a sole pixel of the working image
+    cy, cx = np.argwhere(canon.mask)[len(np.argwhere(canon.mask)) // 2]
+    px, py, _ = canon.to_photo @ [cx, cy, 1]
+    assert mask[round((py + 0.5) * scale - 0.5), round((px + 0.5) * scale - 0.5)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [({"side": "both"}, "side must be"), ({"scale": 0.0}, "scale must be positive")],
+)
+def test_bad_arguments(kwargs, words):
+    mask = foot_mask()
+    with pytest.raises(ValueError, match=words):
+        align_sole(_painted(mask), _sole(mask), **kwargs)
+
+
+def test_mismatched_mask_is_refused():
+    mask = foot_mask()
+    with pytest.raises(ValueError, match="differ in shape"):
+        align_sole(_painted(mask)[:-1], _sole(mask))
