@@ -113,9 +113,11 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
 
 
 def _shared_caveats(soles: Sequence[SoleReport]) -> list[str]:
-    """Caveats every sole carries, printed once at the end."""
+    """Caveats every sole carries and no summary already says, printed once at the end."""
     first = list(soles[0].advice.caveats)
-    return [c for c in first if all(c in s.advice.caveats for s in soles[1:])]
+    return [
+        c for c in first if all(c in s.advice.caveats and c not in s.advice.summary for s in soles)
+    ]
 
 
 def _sole_lines(

@@ -1,0 +1,284 @@
+import json
+
+import pytest
+
+from shoewear.advice import (
+    ASYMMETRY_THRESHOLD,
+    HEAVY_FROM,
+    LOW_CONFIDENCE,
+    MILD_BELOW,
+    WORN_THROUGH,
+    advise,
+    compare_pair,
+    drills_for,
+    wear_severity,
+)
+from shoewear.design import PATTERNS, ZONES
+from shoewear.errors import ShoewearError
+from shoewear.knowledge import load_knowledge
+from shoewear.report import WearReading
+
+#: Where each pattern wears, after DESIGN.md's "what the sole shows".
+WORN = {
+    "even": ZONES,
+    "heel_lateral": ("heel_lateral",),
+    "heel_central": ("heel_lateral", "heel_medial"),
+    "lateral_edge": ("heel_lateral", "midfoot_lateral", "forefoot_lateral"),
+    "medial": ("forefoot_medial", "heel_medial"),
+    "forefoot": ("forefoot_medial", "forefoot_lateral", "toe"),
+    "unworn": (),
+}
+TO_FIX = [p for p in PATTERNS if p not in ("even", "unworn")]
+HINT = "Wear is a hint, not a diagnosis."
+
+
+def reading(pattern, level=0.7, *, conf=0.8, base=0.05, zones=None, probs=None, side="right"):
+    z = {name: base for name in ZONES}
+    z.update({name: level for name in WORN[pattern]})
+    z.update(zones or {})
+    if probs is None:
+        rest = (1.0 - conf) / (len(PATTERNS) - 1)
+        probs = {p: rest for p in PATTERNS}
+        probs[pattern] = conf
+    return WearReading(pattern, conf, probs, z, side)
+
+
+@pytest.mark.parametrize("pattern", TO_FIX)
+def test_heavy_wear_gives_a_fault_and_two_drills(pattern):
+    advice = advise(reading(pattern, 0.75))
+    assert len(advice.faults) >= 1
+    assert len(advice.drills) >= 2
+    k = load_knowledge()
+    linked = {link.id for link in k.patterns[pattern].faults}
+    assert advice.faults[0].id in linked
+    assert all(f.why and "How sure:" in f.why for f in advice.faults)
+    assert all("Dose:" in d.how for d in advice.drills)
+
+
+@pytest.mark.parametrize("level", [0.1, 0.5, 0.9])
+def test_even_says_nothing_to_fix_but_keeps_good_habits(level):
+    advice = advise(reading("even", level))
+    assert advice.faults == ()
+    assert "Nothing here to fix" in advice.summary
+    assert len(advice.drills) >= 2
+
+
+@pytest.mark.parametrize("level", [0.0, 0.1, 0.3])
+def test_unworn_has_nothing_to_read(level):
+    advice = advise(reading("unworn", level, base=level))
+    assert advice.faults == () and advice.drills == ()
+    assert "nothing to read yet" in advice.summary
+    assert "100-150 km" in advice.summary
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("level", [0.1, 0.5, 0.95])
+def test_every_result_carries_the_caveats(pattern, level):
+    advice = advise(reading(pattern, level))
+    assert HINT in advice.caveats
+    assert set(load_knowledge().caveats) <= set(advice.caveats)
+    assert len(set(advice.caveats)) == len(advice.caveats)
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (MILD_BELOW - 0.01, "mild"),
+        (MILD_BELOW, "moderate"),
+        (HEAVY_FROM - 0.01, "moderate"),
+        (HEAVY_FROM, "heavy"),
+        (1.0, "heavy"),
+    ],
+)
+def test_severity_reads_the_patterns_zones(level, expected):
+    assert wear_severity(reading("lateral_edge", level)) == (expected, pytest.approx(level))
+
+
+def test_severity_ignores_wear_outside_the_pattern():
+    r = reading("heel_lateral", 0.2, zones={"toe": 0.8, "forefoot_medial": 0.7})
+    assert wear_severity(r)[0] == "mild"
+
+
+def test_mild_outer_heel_wear_is_called_normal():
+    mild = advise(reading("heel_lateral", 0.2))
+    heavy = advise(reading("heel_lateral", 0.8))
+    assert mild.faults == ()
+    assert "not a fault" in mild.summary
+    assert "Heavy wear" in heavy.summary and "not a fault in itself" not in heavy.summary
+    assert {"overstriding", "low_cadence"} <= {f.id for f in heavy.faults}
+
+
+@pytest.mark.parametrize("pattern", TO_FIX)
+def test_severity_changes_wording_and_fault_count(pattern):
+    mild, moderate, heavy = (advise(reading(pattern, v)) for v in (0.2, 0.5, 0.8))
+    if pattern != "heel_lateral":
+        assert mild.summary.startswith("Light wear")
+    assert moderate.summary.startswith("Clear wear")
+    assert heavy.summary.startswith("Heavy wear")
+    assert len(mild.faults) <= len(moderate.faults) <= len(heavy.faults)
+    assert len(mild.faults) < len(heavy.faults)
+    assert len(heavy.drills) >= len(mild.drills)
+
+
+@pytest.mark.parametrize("pattern", TO_FIX)
+def test_faults_are_ranked_by_evidence(pattern):
+    k = load_knowledge()
+    links = {link.id: link.evidence for link in k.patterns[pattern].faults}
+    ranks = [k.evidence_rank(links[f.id]) for f in advise(reading(pattern, 0.9)).faults]
+    assert ranks == sorted(ranks)
+
+
+@pytest.mark.parametrize(("toe", "expected"), [(0.1, False), (0.7, True)])
+def test_zone_limited_link_reads_the_zone(toe, expected):
+    r = reading("forefoot", 0.8, zones={"toe": toe, "forefoot_lateral": 0.1})
+    assert ("scuffing" in {f.id for f in advise(r).faults}) is expected
+
+
+@pytest.mark.parametrize(
+    ("worst", "replace"),
+    [(WORN_THROUGH - 0.02, False), (WORN_THROUGH, True), (0.99, True)],
+)
+def test_worn_through_zone_says_replace_the_shoe(worst, replace):
+    advice = advise(reading("medial", 0.5, zones={"forefoot_medial": worst}))
+    assert any("replace the shoe" in c for c in advice.caveats) is replace
+    assert ("replace the shoe" in advice.summary) is replace
+
+
+@pytest.mark.parametrize(
+    ("conf", "uncertain"),
+    [(LOW_CONFIDENCE - 0.05, True), (LOW_CONFIDENCE, False), (0.9, False)],
+)
+def test_low_confidence_is_called_uncertain(conf, uncertain):
+    advice = advise(reading("heel_central", 0.7, conf=conf))
+    assert any("uncertain" in c for c in advice.caveats) is uncertain
+
+
+def _probs(top, second, p1, p2):
+    rest = (1.0 - p1 - p2) / (len(PATTERNS) - 2)
+    probs = {p: rest for p in PATTERNS}
+    probs[top], probs[second] = p1, p2
+    return probs
+
+
+@pytest.mark.parametrize(
+    ("p1", "p2", "mentioned"),
+    [
+        (0.90, 0.05, False),
+        (0.70, 0.24, False),  # gap 0.46, below 0.25
+        (0.60, 0.26, True),  # above 0.25
+        (0.45, 0.31, True),  # within 0.15
+        (0.40, 0.20, False),  # gap 0.20, below 0.25
+        (0.34, 0.20, True),  # within 0.15
+    ],
+)
+def test_runner_up_pattern_is_mentioned_when_close(p1, p2, mentioned):
+    r = reading("heel_lateral", 0.7, conf=p1, probs=_probs("heel_lateral", "lateral_edge", p1, p2))
+    advice = advise(r)
+    assert any("'lateral_edge'" in c for c in advice.caveats) is mentioned
+    assert ("supination" in {f.id for f in advice.faults}) is mentioned
+
+
+def test_custom_knowledge_is_used(tmp_path):
+    from importlib import resources
+
+    text = resources.files("shoewear").joinpath("data/knowledge.toml").read_text("utf-8")
+    text = text.replace('name = "Short-foot exercise"', 'name = "Arch doming"')
+    path = tmp_path / "kb.toml"
+    path.write_text(text, encoding="utf-8")
+    advice = advise(reading("medial", 0.8), knowledge=load_knowledge(path))
+    assert "Arch doming" in [d.name for d in advice.drills]
+
+
+def test_unknown_pattern_is_refused():
+    r = WearReading("sideways", 0.9, {"sideways": 0.9}, {z: 0.1 for z in ZONES})
+    with pytest.raises(ShoewearError, match="unknown wear pattern 'sideways'"):
+        advise(r)
+
+
+# ------------------------------------------------------------------ pairs
+
+
+@pytest.mark.parametrize(
+    ("delta", "verdict"),
+    [
+        (0.0, "balanced"),
+        (ASYMMETRY_THRESHOLD - 0.01, "balanced"),
+        (ASYMMETRY_THRESHOLD, "asymmetric"),
+        (ASYMMETRY_THRESHOLD + 0.01, "asymmetric"),
+        (0.5, "asymmetric"),
+    ],
+)
+@pytest.mark.parametrize("worse", ["left", "right"])
+def test_asymmetry_only_past_threshold(delta, verdict, worse):
+    base = 0.3
+    left = reading("heel_lateral", base, side="left")
+    bumped = {"heel_lateral": base + delta}
+    right = reading("heel_lateral", base, zones=bumped, side="right")
+    if worse == "left":
+        left, right = (
+            reading("heel_lateral", base, zones=bumped, side="left"),
+            reading("heel_lateral", base, side="right"),
+        )
+    out = compare_pair(left, right)
+    assert out["verdict"] == verdict
+    sign = 1 if worse == "right" else -1
+    assert out["zone_diff"]["heel_lateral"] == pytest.approx(sign * delta, abs=1e-4)
+    assert out["max_diff"] == pytest.approx(delta, abs=1e-4)
+    if verdict == "asymmetric":
+        assert out["more_worn"] == worse and out["max_zone"] == "heel_lateral"
+        assert f"The {worse} shoe is more worn at the outer heel" in out["message"]
+        assert {d["id"] for d in out["drills"]} >= {"single_leg_squats", "side_planks"}
+        assert out["faults"] and out["faults"][0]["id"] == "weak_hips"
+    else:
+        assert out["more_worn"] is None and out["drills"] == [] and out["faults"] == []
+        assert "Both shoes wear alike" in out["message"]
+    json.dumps(out)
+
+
+@pytest.mark.parametrize(("threshold", "verdict"), [(0.1, "asymmetric"), (0.3, "balanced")])
+def test_threshold_is_a_knob(threshold, verdict):
+    left = reading("medial", 0.4, side="left")
+    right = reading("medial", 0.4, zones={"forefoot_medial": 0.6}, side="right")
+    assert compare_pair(left, right, threshold=threshold)["verdict"] == verdict
+
+
+@pytest.mark.parametrize(("conf", "verdict"), [(0.8, "asymmetric"), (0.5, "balanced")])
+def test_different_confident_patterns_are_asymmetric(conf, verdict):
+    left = reading("medial", 0.4, conf=conf, side="left")
+    right = reading("lateral_edge", 0.4, conf=conf, side="right")
+    right = WearReading(right.pattern, conf, right.probabilities, dict(left.zones), "right")
+    out = compare_pair(left, right)
+    assert out["max_diff"] == 0.0
+    assert out["verdict"] == verdict
+    assert out["patterns"] == {"left": "medial", "right": "lateral_edge"}
+
+
+@pytest.mark.parametrize("threshold", [0.0, -0.1, 1.5])
+def test_bad_threshold_is_refused(threshold):
+    with pytest.raises(ShoewearError, match="threshold must lie in"):
+        compare_pair(reading("even"), reading("even"), threshold=threshold)
+
+
+def test_pair_without_shared_zones_is_refused():
+    left = WearReading("even", 0.9, {"even": 0.9}, {})
+    with pytest.raises(ShoewearError, match="share no zone"):
+        compare_pair(left, reading("even"))
+
+
+# ---------------------------------------------------------------- drills_for
+
+
+@pytest.mark.parametrize("pattern", [*TO_FIX, "even", "asymmetry"])
+def test_drills_for_pattern_starts_with_its_own_links(pattern):
+    k = load_knowledge()
+    own = k.asymmetry.drills if pattern == "asymmetry" else k.patterns[pattern].drills
+    got = [d.id for d in drills_for(pattern)]
+    assert set(got[: len(own)]) == {link.id for link in own}
+    assert len(got) == len(set(got))
+
+
+def test_drills_for_none_lists_all_and_unworn_none():
+    assert [d.id for d in drills_for()] == list(load_knowledge().drills)
+    assert drills_for("unworn") == []
+    with pytest.raises(ShoewearError, match="unknown wear pattern 'nope'"):
+        drills_for("nope")
