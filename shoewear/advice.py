@@ -15,7 +15,11 @@ How a reading is read
 - A **runner-up** pattern is mentioned when its probability is within
   `RUNNER_UP_GAP` of the top one or above `RUNNER_UP_MIN`.
 - A zone at `WORN_THROUGH` or more means it is time to replace the shoe.
-- A confidence below `LOW_CONFIDENCE` makes the reading uncertain.
+- A confidence below `LOW_CONFIDENCE` makes the reading uncertain: it
+  names one fault at most (plus the runner-up's best one).
+- When the most worn zone lies outside the pattern's zones by more than
+  `ZONE_DISAGREEMENT` (or an ``unworn`` sole shows visible wear), the note
+  says the zones and the pattern disagree.
 
 These reading-specific notes open `Advice.caveats` (so the JSON carries them)
 and are repeated in `Advice.summary`, followed by the caveats every result
@@ -46,6 +50,10 @@ RUNNER_UP_MIN = 0.25
 #: A zone-limited link (e.g. forefoot -> toe drag via the ``toe`` zone)
 #: applies from this wear level of its zone.
 ZONE_LINK_MIN = MILD_BELOW
+
+#: The zones disagree with the pattern when the most worn zone outside the
+#: pattern's zones is this much more worn than the most worn one inside.
+ZONE_DISAGREEMENT = 0.2
 
 #: Default max |right - left| zone difference that `compare_pair` calls asymmetric.
 ASYMMETRY_THRESHOLD = 0.2
@@ -136,14 +144,17 @@ def advise(reading: WearReading, *, knowledge: Knowledge | None = None) -> Advic
             lead += " " + ", ".join(d.name.lower() for d in drills) + "."
     else:
         fault_links = _ranked(k, _applicable(info.faults, reading))
-        fault_links = fault_links[: _FAULTS_SHOWN[level]]
+        # An uncertain reading names only its best-supported fault.
+        shown = 1 if reading.confidence < LOW_CONFIDENCE else _FAULTS_SHOWN[level]
+        fault_links = fault_links[:shown]
         runner = _runner_up(reading)
         if runner is not None and not k.patterns[runner].nothing_to_fix:
             extra = _ranked(k, _applicable(k.patterns[runner].faults, reading))[:1]
             fault_links += [x for x in extra if x.id not in {f.id for f in fault_links}]
         faults = [_fault(k, link) for link in fault_links]
         drills = _drills(k, _ranked(k, info.drills), [link.id for link in fault_links])
-        drills = drills[: _DRILLS_SHOWN[level]]
+        drills_level = "moderate" if reading.confidence < LOW_CONFIDENCE else level
+        drills = drills[: min(_DRILLS_SHOWN[level], _DRILLS_SHOWN[drills_level])]
         lead = (
             f"{_SEVERITY_WORDS[level]} wear ({value:.2f}) where this pattern shows: "
             f"{info.shows}. {info.means}"
@@ -368,11 +379,41 @@ def _reading_notes(reading: WearReading, k: Knowledge) -> list[str]:
             f"The sole also looks somewhat like '{runner}' ({k.patterns[runner].shows}; "
             f"probability {p2:.2f})."
         )
+    notes += _zone_notes(reading, k)
     gone = [z for z in ZONES if float(reading.zones.get(z, 0.0)) >= WORN_THROUGH]
-    if gone:
+    if len(gone) == len(ZONES):
+        notes.append(
+            "The tread is worn through over the whole sole: time to replace the shoe. "
+            "On a sole this bald the wear pattern says little."
+        )
+    elif gone:
         where = ", ".join(ZONE_LABELS[z] for z in gone)
         notes.append(
             f"The tread is worn through at the {where}: time to replace the shoe, "
             "whatever the pattern says."
         )
     return notes
+
+
+def _zone_notes(reading: WearReading, k: Knowledge) -> list[str]:
+    """A note when the zone levels do not fit the pattern called."""
+    info = k.patterns.get(reading.pattern)
+    levels = {z: float(v) for z, v in reading.zones.items() if z in ZONES}
+    if info is None or not levels:
+        return []
+    top = max(levels, key=levels.__getitem__)
+    if reading.pattern == "unworn":
+        if levels[top] < MILD_BELOW:
+            return []
+        return [
+            f"The zone readings show wear at the {ZONE_LABELS[top]} ({levels[top]:.2f}), "
+            "so the call 'unworn' may be off; check the sole yourself."
+        ]
+    inside = max((levels.get(z, 0.0) for z in info.zones), default=0.0)
+    if levels[top] - inside < ZONE_DISAGREEMENT:
+        return []
+    return [
+        f"The most worn zone, the {ZONE_LABELS[top]} ({levels[top]:.2f}), lies outside "
+        f"where '{reading.pattern}' wears (at most {inside:.2f} there): the pattern call may "
+        "be off, so weigh the zone chart too."
+    ]

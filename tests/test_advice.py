@@ -153,6 +153,40 @@ def test_low_confidence_is_called_uncertain(conf, uncertain):
     assert any("uncertain" in c for c in advice.caveats) is uncertain
 
 
+@pytest.mark.parametrize("pattern", TO_FIX)
+def test_uncertain_reading_names_fewer_faults(pattern):
+    sure = advise(reading(pattern, 0.9, conf=0.9))
+    unsure = advise(reading(pattern, 0.9, conf=0.3))
+    assert unsure.faults and unsure.faults[0] == sure.faults[0]
+    assert len(unsure.faults) <= 2  # the best-supported one, maybe the runner-up's
+    assert len(unsure.drills) <= len(sure.drills)
+
+
+@pytest.mark.parametrize(
+    ("heel", "disagree"),
+    [(0.3, False), (0.45 + 0.19, False), (0.45 + 0.21, True), (0.9, True)],
+)
+def test_zones_that_contradict_the_pattern_are_noted(heel, disagree):
+    zones = {"forefoot_medial": 0.45, "forefoot_lateral": 0.4, "toe": 0.3, "heel_lateral": heel}
+    r = reading("forefoot", 0.0, zones=zones)
+    notes = [c for c in advise(r).caveats if "pattern call may be off" in c]
+    assert bool(notes) is disagree
+    if disagree:
+        assert "outer heel" in notes[0]
+
+
+@pytest.mark.parametrize(("level", "noted"), [(0.2, False), (0.5, True)])
+def test_unworn_call_with_worn_zones_is_questioned(level, noted):
+    advice = advise(reading("unworn", 0.0, zones={"toe": level}))
+    assert any("'unworn' may be off" in c for c in advice.caveats) is noted
+    assert advice.faults == ()
+
+
+def test_bald_sole_says_replace_and_distrusts_the_pattern():
+    advice = advise(reading("lateral_edge", 0.95, base=0.9))
+    assert any("whole sole" in c and "replace the shoe" in c for c in advice.caveats)
+
+
 def _probs(top, second, p1, p2):
     rest = (1.0 - p1 - p2) / (len(PATTERNS) - 2)
     probs = {p: rest for p in PATTERNS}
