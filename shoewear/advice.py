@@ -249,6 +249,11 @@ def compare_pair(
             f"{right.pattern} on the right."
         )
     if asymmetric:
+        if "unworn" in (left.pattern, right.pattern):
+            parts.append(
+                "One sole reads as nearly new: if the two shoes have not run the same "
+                "distance, that alone explains the difference."
+            )
         parts += [k.asymmetry.means, k.asymmetry.advice]
         faults = [_fault(k, link) for link in _ranked(k, k.asymmetry.faults)]
         drills = [k.drills[link.id] for link in _ranked(k, k.asymmetry.drills)]

@@ -287,6 +287,13 @@ def test_different_confident_patterns_are_asymmetric(conf, verdict):
     assert out["patterns"] == {"left": "medial", "right": "lateral_edge"}
 
 
+@pytest.mark.parametrize(("left", "noted"), [("unworn", True), ("heel_central", False)])
+def test_a_new_shoe_against_a_worn_one_is_pointed_out(left, noted):
+    out = compare_pair(reading(left, 0.1, side="left"), reading("heel_central", 0.8))
+    assert out["verdict"] == "asymmetric"
+    assert ("nearly new" in out["message"]) is noted
+
+
 @pytest.mark.parametrize("threshold", [0.0, -0.1, 1.5])
 def test_bad_threshold_is_refused(threshold):
     with pytest.raises(ShoewearError, match="threshold must lie in"):
