@@ -1,0 +1,514 @@
+"""shoewear in the browser: upload a photo of a running shoe's sole, see the wear, get advice.
+
+Run with ``streamlit run streamlit_app.py`` (``make app``). The page only
+collects input and shows results: every computation is a call into the
+`shoewear` package, and `analyze_upload` is the one call an upload makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from shoewear.design import PATTERNS, ZONES
+from shoewear.errors import ShoewearError
+from shoewear.report import PhotoReport, SoleReport
+
+#: Largest upload the app takes, in bytes (also `server.maxUploadSize` in .streamlit/config.toml).
+APP_MAX_BYTES = 25 * 1024 * 1024
+#: Long side, in pixels, of the working image the stages see.
+WORK_SIDE = 1024
+UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "heic", "heif")
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+#: Titles of the shipped sample photos, by file name.
+SAMPLE_TITLES = {
+    "sole_left.jpg": "One sole (a left shoe)",
+    "sole_right.jpg": "One sole (a right shoe)",
+    "pair.jpg": "A pair in one photo",
+}
+MODES = ("Upload a photo", "Try a sample", "Take a photo", "Left and right photos")
+SIDE_CHOICES = ("auto", "left", "right")
+DEFAULT_CAVEAT = (
+    "Wear is a hint, not a diagnosis: it comes from friction, not impact, and shoe design, "
+    "surfaces and mileage change it too. Pain, injury or a strong left/right difference call "
+    "for a physiotherapist or a video gait analysis."
+)
+
+
+# ----------------------------------------------------------------- library calls
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The wear reader the app uses, loaded once per server.
+
+    Attributes
+    ----------
+    name : str
+        Shown in the sidebar.
+    read_with_maps : callable
+        Canonical soles to (`WearReading` per sole, (h, w) float wear map in
+        [0, 1] per sole), in one pass.
+    """
+
+    name: str
+    read_with_maps: Callable
+
+
+@dataclass
+class Analysis:
+    """What the page shows for one photo.
+
+    Attributes
+    ----------
+    report : PhotoReport
+        The report; `report.error` set when the photo could not be read.
+    overlay : (H, W, 3) uint8 ndarray or None
+        The photo with outline, zones and side drawn on it.
+    soles : list of (h, w, 3) uint8 ndarray
+        Each sole in the canonical frame with its wear map, as in `report.soles`.
+    rgb : (H, W, 3) uint8 ndarray or None
+        The photo at working size.
+    scale : float
+        Working pixels per original-photo pixel.
+    seconds : float
+        Time from the bytes to the pictures.
+    """
+
+    report: PhotoReport
+    overlay: np.ndarray | None = None
+    soles: list[np.ndarray] = field(default_factory=list)
+    rgb: np.ndarray | None = None
+    scale: float = 1.0
+    seconds: float = 0.0
+
+
+def make_reader() -> Reader:
+    """The shipped CNN wear model, or the classical reading when no model is shipped."""
+    from shoewear.errors import ModelError
+
+    try:
+        from shoewear.model.runtime import WearModel
+
+        model = WearModel.load()
+    except (ImportError, ModelError):
+        from shoewear.wear_classic import read_wear, wear_map
+
+        return Reader(
+            name="classical tread-contrast reading (no trained model found)",
+            read_with_maps=lambda canons: (read_wear(canons), [wear_map(c) for c in canons]),
+        )
+    return Reader(name=f"wear CNN ({model.path.name})", read_with_maps=model.read_with_maps)
+
+
+def analyze_upload(
+    data: bytes, reader: Reader, *, name: str = "upload", side: str | None = None
+) -> Analysis:
+    """Analyse the bytes of an uploaded photo as the page does.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole image file.
+    reader : Reader
+        From `make_reader`.
+    name : str
+        The file's name, for the report and error messages.
+    side : {"left", "right"} or None
+        The side the user says a single sole is; None guesses it.
+
+    Returns
+    -------
+    Analysis
+        Never raises for a bad photo: the message is in ``report.error``.
+    """
+    import time
+
+    from shoewear.load import decode_image
+    from shoewear.pipeline import analyze_rgb
+    from shoewear.render import draw_canonical, draw_overlay
+
+    t0 = time.perf_counter()
+    if len(data) > APP_MAX_BYTES:
+        return Analysis(
+            PhotoReport(
+                file=name,
+                error=f"{name}: {len(data) / 1e6:.1f} MB is over the app's "
+                f"{APP_MAX_BYTES / 2**20:.0f} MB limit; send a smaller photo",
+            )
+        )
+    try:
+        image = decode_image(data, name=name, max_side=WORK_SIDE)
+    except ShoewearError as exc:
+        return Analysis(PhotoReport(file=name, error=str(exc)))
+    maps: list[np.ndarray] = []
+
+    def read(canons):  # keeps the wear maps of the same pass for the pictures
+        readings, found = reader.read_with_maps(canons)
+        maps[:] = found
+        return readings
+
+    report, canons = analyze_rgb(image.rgb, read, name=name, scale=image.scale, side=side)
+    if report.error:
+        return Analysis(report, rgb=image.rgb, scale=image.scale)
+    overlay = draw_overlay(image.rgb, canons, report.soles, wear_maps=maps, scale=image.scale)
+    soles = [draw_canonical(c, wear_map=m) for c, m in zip(canons, maps, strict=True)]
+    return Analysis(
+        report,
+        overlay=overlay,
+        soles=soles,
+        rgb=image.rgb,
+        scale=image.scale,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def pair_report(left: Analysis, right: Analysis) -> PhotoReport:
+    """One report for a left photo and a right photo, with their asymmetry."""
+    from shoewear.advice import compare_pair
+
+    soles = left.report.soles[:1] + right.report.soles[:1]
+    asymmetry = None
+    if len(soles) == 2:
+        asymmetry = compare_pair(soles[0].reading, soles[1].reading)
+    return PhotoReport(
+        file=f"{left.report.file} + {right.report.file}", soles=soles, asymmetry=asymmetry
+    )
+
+
+def general_caveats() -> tuple[str, ...]:
+    """The caveats every result shows, from the knowledge base."""
+    try:
+        from shoewear.knowledge import load_knowledge
+
+        return tuple(load_knowledge().caveats)
+    except (ImportError, ShoewearError):
+        return (DEFAULT_CAVEAT,)
+
+
+@st.cache_resource(show_spinner="Loading the wear model...")
+def cached_reader() -> Reader:
+    return make_reader()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_analysis(data: bytes, name: str, side: str | None, _reader: Reader, reader_name: str):
+    return analyze_upload(data, _reader, name=name, side=side)
+
+
+# ----------------------------------------------------------------- page pieces
+
+
+def sidebar_ui(reader: Reader) -> str | None:
+    """The sidebar: side override, model, feedback folder. Returns the side override."""
+    from shoewear.feedback import ENV_VAR, feedback_dir
+
+    with st.sidebar:
+        st.header("Settings")
+        choice = st.radio(
+            "Side of the shoe",
+            SIDE_CHOICES,
+            horizontal=True,
+            key="side_override",
+            help="Leave on auto; pick left or right when the guess for a one-sole photo is wrong.",
+        )
+        st.caption(f"Wear reader: {reader.name}")
+        st.divider()
+        st.subheader("Retraining")
+        folder = feedback_dir()
+        st.markdown(
+            "Photos you correct and save go to\n\n"
+            f"`{folder}`\n\n(set `{ENV_VAR}` to change it). Nothing is saved unless you press "
+            "**Save for retraining**."
+        )
+        st.markdown("Retrain the model on them with")
+        st.code(retrain_command(folder), language="bash")
+    return None if choice == "auto" else choice
+
+
+def retrain_command(folder: Path) -> str:
+    """The command that retrains the shipped model on the feedback folder."""
+    return f"shoewear train {folder} --from models/wear_cnn.onnx --out models/retrained"
+
+
+def input_ui() -> tuple[str, list[tuple[str, bytes]]]:
+    """Where the photo comes from. Returns the mode and (name, bytes) per photo."""
+    mode = st.radio("Photo", MODES, horizontal=True, label_visibility="collapsed", key="mode")
+    files: list[tuple[str, bytes]] = []
+    if mode == MODES[0]:
+        up = st.file_uploader(
+            "A photo of the sole (or both soles side by side), toe up, filling most of the frame",
+            type=list(UPLOAD_TYPES),
+            key="upload",
+        )
+        if up is not None:
+            files.append((up.name, up.getvalue()))
+    elif mode == MODES[1]:
+        samples = sorted(SAMPLES_DIR.glob("*.jpg"))
+        if not samples:
+            st.warning(f"No sample photos found in {SAMPLES_DIR}.")
+        else:
+            pick = st.selectbox(
+                "Sample photo",
+                samples,
+                format_func=lambda p: SAMPLE_TITLES.get(p.name, p.stem.replace("_", " ")),
+                key="sample",
+            )
+            files.append((pick.name, pick.read_bytes()))
+    elif mode == MODES[2]:
+        shot = st.camera_input("Hold the shoe sole-up, toe at the top", key="camera")
+        if shot is not None:
+            files.append(("camera.jpg", shot.getvalue()))
+    else:
+        left_col, right_col = st.columns(2)
+        left = left_col.file_uploader("Left shoe", type=list(UPLOAD_TYPES), key="upload_left")
+        right = right_col.file_uploader("Right shoe", type=list(UPLOAD_TYPES), key="upload_right")
+        for up in (left, right):
+            files.append((up.name, up.getvalue()) if up is not None else ("", b""))
+    return mode, files
+
+
+def pictures_ui(analyses: Sequence[Analysis]) -> None:
+    """The photo(s) with what was found, and each canonical sole with its wear map."""
+    photo_col, soles_col = st.columns([3, 2])
+    for a in analyses:
+        if a.overlay is not None:
+            photo_col.image(a.overlay, caption=f"{a.report.file}: outline, zones and side")
+    canon = [img for a in analyses for img in a.soles]
+    sides = [s.side for a in analyses for s in a.report.soles]
+    if canon:
+        soles_col.image(
+            canon,
+            caption=[f"{side} sole, wear map" for side in sides],
+            width=180,
+        )
+        soles_col.caption("Heel at the bottom, big-toe side on the right; red = worn.")
+
+
+def sole_ui(sole: SoleReport, key: str) -> None:
+    """Pattern, zone chart, faults and drills of one sole."""
+    r = sole.reading
+    ranked = sorted(r.probabilities.items(), key=lambda kv: kv[1], reverse=True)
+    runner = next(((p, v) for p, v in ranked if p != r.pattern), (None, 0.0))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Wear pattern", _title(r.pattern), f"{r.confidence:.0%} sure", delta_color="off")
+    if runner[0] is not None:
+        c2.metric("Runner-up", _title(runner[0]), f"{runner[1]:.0%}", delta_color="off")
+    c3.metric("Side", sole.side, f"{sole.side_confidence:.0%} sure", delta_color="off")
+    if sole.advice.summary:
+        st.markdown(sole.advice.summary)
+    st.markdown("**Wear by zone** (0 = as new, 1 = tread gone)")
+    st.bar_chart(
+        {
+            "zone": [z.replace("_", " ") for z in ZONES],
+            "wear": [r.zones.get(z, 0.0) for z in ZONES],
+        },
+        x="zone",
+        y="wear",
+        horizontal=True,
+        sort=False,
+        height=260,
+    )
+    faults_col, drills_col = st.columns(2)
+    with faults_col:
+        st.markdown("**Likely form faults**")
+        if not sole.advice.faults:
+            st.markdown("None to point at.")
+        for f in sole.advice.faults:
+            st.markdown(f"- **{f.title}**: {f.why}")
+    with drills_col:
+        st.markdown("**Drills to try**")
+        for d in sole.advice.drills:
+            with st.expander(d.name):
+                st.markdown(d.how)
+
+
+def asymmetry_ui(asymmetry: dict | None) -> None:
+    """The left-versus-right panel of a pair (`advice.compare_pair`'s dict)."""
+    if not asymmetry:
+        return
+    st.subheader("Left and right")
+    verdict = str(asymmetry.get("verdict", ""))
+    message = str(asymmetry.get("message", ""))
+    if verdict == "asymmetric":
+        st.warning(f"**Asymmetric wear.** {message}")
+    else:
+        st.success(f"**Balanced wear.** {message}")
+    diff = asymmetry.get("zone_diff") or {}
+    if diff:
+        st.markdown("**Right minus left wear, by zone**")
+        st.bar_chart(
+            {"zone": [_title(z) for z in diff], "right - left": list(diff.values())},
+            x="zone",
+            y="right - left",
+            horizontal=True,
+            sort=False,
+            height=240,
+        )
+    faults, drills = asymmetry.get("faults") or [], asymmetry.get("drills") or []
+    if faults or drills:
+        faults_col, drills_col = st.columns(2)
+        with faults_col:
+            st.markdown("**What may cause it**")
+            for f in faults:
+                st.markdown(f"- **{f['title']}**: {f['why']}")
+        with drills_col:
+            st.markdown("**Drills for the weaker side**")
+            for d in drills:
+                with st.expander(d["name"]):
+                    st.markdown(d["how"])
+
+
+def caveats_ui(report: PhotoReport | None) -> None:
+    """The caveats every result carries; shown even before a photo."""
+    caveats: list[str] = []
+    for s in report.soles if report else ():
+        caveats.extend(c for c in s.advice.caveats if c not in caveats)
+    if not caveats:
+        caveats = list(general_caveats())
+    body = "\n".join(f"- {c}" for c in caveats)
+    st.info("**Keep in mind**\n\n" + body)
+
+
+def downloads_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
+    """Download buttons for the report as PNG, PDF and JSON."""
+    from shoewear.export import report_json, report_pdf, report_png
+
+    photos = [a.overlay for a in analyses if a.overlay is not None]
+    soles = [img for a in analyses for img in a.soles]
+    stem = Path(report.file.split(" + ")[0]).stem or "photo"
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Report (PNG)",
+        data=lambda: report_png(report, photos=photos, soles=soles),
+        file_name=f"{stem}_shoewear.png",
+        mime="image/png",
+        on_click="ignore",
+        key="dl_png",
+    )
+    c2.download_button(
+        "Report (PDF)",
+        data=lambda: report_pdf(report, photos=photos, soles=soles),
+        file_name=f"{stem}_shoewear.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="dl_pdf",
+    )
+    c3.download_button(
+        "Report (JSON)",
+        data=report_json(report),
+        file_name=f"{stem}_shoewear.json",
+        mime="application/json",
+        on_click="ignore",
+        key="dl_json",
+    )
+
+
+def correction_ui(sole: SoleReport, analysis: Analysis, key: str) -> None:
+    """Let the user correct the pattern and side, and save the photo for retraining."""
+    from shoewear.feedback import feedback_dir, save_feedback
+
+    with st.expander("Wrong? Correct it and save the photo for retraining"):
+        c1, c2 = st.columns(2)
+        pattern = c1.selectbox(
+            "The wear pattern is",
+            PATTERNS,
+            index=PATTERNS.index(sole.reading.pattern),
+            format_func=_title,
+            key=f"fix_pattern_{key}",
+        )
+        sides = ("left", "right", "unknown")
+        side = c2.selectbox(
+            "The shoe is a",
+            sides,
+            index=sides.index(sole.side) if sole.side in sides else 2,
+            key=f"fix_side_{key}",
+        )
+        if st.button("Save for retraining", key=f"save_{key}"):
+            box = tuple(round(v * analysis.scale) for v in sole.box)
+            try:
+                saved = save_feedback(
+                    analysis.rgb,
+                    pattern=pattern,
+                    side=side,
+                    predicted_pattern=sole.reading.pattern,
+                    predicted_side=sole.side,
+                    source=analysis.report.file,
+                    box=box,
+                    root=feedback_dir(),
+                )
+            except ShoewearError as exc:
+                st.error(f"Could not save: {exc}")
+            else:
+                st.success(f"Saved as {saved.path}")
+
+
+# ----------------------------------------------------------------- the page
+
+
+def main() -> None:
+    st.set_page_config(page_title="shoewear: read your sole", page_icon="👟", layout="wide")
+    st.title("👟 shoewear")
+    st.markdown(
+        "Photograph the sole of a worn running shoe: shoewear reads where the tread is worn, "
+        "names the wear pattern, and suggests what it may say about your running form and "
+        "which drills to try."
+    )
+    reader = cached_reader()
+    side = sidebar_ui(reader)
+    mode, files = input_ui()
+    pair_mode = mode == MODES[3]
+    if not files or (pair_mode and not all(data for _, data in files)):
+        if pair_mode:
+            st.markdown("Upload a photo of each shoe's sole.")
+        caveats_ui(None)
+        return
+    sides = ("left", "right") if pair_mode else (side,)
+    analyses = []
+    with st.spinner("Reading the wear..."):
+        for (name, data), s in zip(files, sides, strict=True):
+            analyses.append(cached_analysis(data, name, s, reader, reader.name))
+    failed = [a for a in analyses if a.report.error]
+    for a in failed:
+        st.error(f"Could not read **{a.report.file}**: {_friendly(a.report.error)}")
+    if failed:
+        caveats_ui(None)
+        return
+    report = pair_report(*analyses) if pair_mode else analyses[0].report
+    results_ui(report, analyses)
+
+
+def results_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
+    """Everything shown once a photo (or a left and a right photo) has been read."""
+    pictures_ui(analyses)
+    owners = [a for a in analyses for _ in a.report.soles]
+    soles = list(report.soles)
+    labels = [f"{s.side.capitalize()} sole" if s.side != "unknown" else "Sole" for s in soles]
+    if len(soles) > 1:
+        labels = [f"{lab} ({i + 1})" for i, lab in enumerate(labels)]
+    tabs = st.tabs(labels) if len(soles) > 1 else [st.container()]
+    for i, (tab, sole) in enumerate(zip(tabs, soles, strict=True)):
+        with tab:
+            sole_ui(sole, key=str(i))
+            correction_ui(sole, owners[i], key=str(i))
+    asymmetry_ui(report.asymmetry)
+    st.subheader("Take the report with you")
+    downloads_ui(report, analyses)
+    caveats_ui(report)
+    st.caption(f"Read in {sum(a.seconds for a in analyses):.2f} s.")
+
+
+def _title(pattern: str) -> str:
+    return pattern.replace("_", " ").capitalize()
+
+
+def _friendly(message: str | None) -> str:
+    return (message or "unknown error").rstrip(".") + "."
+
+
+if __name__ == "__main__":
+    main()
