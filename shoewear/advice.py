@@ -16,7 +16,10 @@ How a reading is read
   `RUNNER_UP_GAP` of the top one or above `RUNNER_UP_MIN`.
 - A zone at `WORN_THROUGH` or more means it is time to replace the shoe.
 - A confidence below `LOW_CONFIDENCE` makes the reading uncertain: it
-  names one fault at most (plus the runner-up's best one).
+  names one fault at most (plus the runner-up's best one); below
+  `NO_CALL_BELOW` it names no fault and no drill.
+- The runner-up's fault is left out when it is the opposite of one already
+  named (a fault's ``opposite`` list, e.g. supination vs over-pronation).
 - When the most worn zone lies outside the pattern's zones by more than
   `ZONE_DISAGREEMENT` (or an ``unworn`` sole shows visible wear), the note
   says the zones and the pattern disagree.
@@ -43,6 +46,9 @@ HEAVY_FROM = 0.6
 WORN_THROUGH = 0.85
 #: Below this confidence the reading is called uncertain.
 LOW_CONFIDENCE = 0.5
+#: Below this confidence no fault is named at all: with seven patterns a
+#: reading this flat says little more than chance (1/7 = 0.14).
+NO_CALL_BELOW = 0.3
 #: A runner-up pattern this close to the top one is mentioned ...
 RUNNER_UP_GAP = 0.15
 #: ... and so is one above this probability.
@@ -132,8 +138,15 @@ def advise(reading: WearReading, *, knowledge: Knowledge | None = None) -> Advic
     level, value = wear_severity(reading, knowledge=k)
     notes = _reading_notes(reading, k)
 
-    if info.nothing_to_fix or (info.mild_is_normal and level == "mild"):
-        faults: list[Fault] = []
+    faults: list[Fault] = []
+    drills: list[DrillInfo] = []
+    if reading.confidence < NO_CALL_BELOW:
+        lead = (
+            f"This sole looks most like '{reading.pattern}' ({info.shows}), but the reading is "
+            f"too unsure (confidence {reading.confidence:.2f}) to point at a form fault. The "
+            "zone wear levels still show where the sole is worn."
+        )
+    elif info.nothing_to_fix or (info.mild_is_normal and level == "mild"):
         shown = 2 if info.mild_is_normal else None
         drills = _drills(k, _ranked(k, info.drills), ())[:shown]
         lead = info.reassurance
@@ -150,7 +163,7 @@ def advise(reading: WearReading, *, knowledge: Knowledge | None = None) -> Advic
         runner = _runner_up(reading)
         if runner is not None and not k.patterns[runner].nothing_to_fix:
             extra = _ranked(k, _applicable(k.patterns[runner].faults, reading))[:1]
-            fault_links += [x for x in extra if x.id not in {f.id for f in fault_links}]
+            fault_links += [x for x in extra if not _clashes(k, x.id, fault_links)]
         faults = [_fault(k, link) for link in fault_links]
         drills = _drills(k, _ranked(k, info.drills), [link.id for link in fault_links])
         drills_level = "moderate" if reading.confidence < LOW_CONFIDENCE else level
@@ -349,6 +362,16 @@ def _fault(k: Knowledge, link: Link) -> Fault:
     info = k.faults[link.id]
     why = link.why or info.why
     return Fault(id=info.id, title=info.title, why=f"{why} How sure: {k.evidence[link.evidence]}.")
+
+
+def _clashes(k: Knowledge, fault_id: str, named: Sequence[Link]) -> bool:
+    """True when `fault_id` is already named or is the opposite of a named fault."""
+    for link in named:
+        if fault_id == link.id or fault_id in k.faults[link.id].opposite:
+            return True
+        if link.id in k.faults[fault_id].opposite:
+            return True
+    return False
 
 
 def _how(drill: DrillInfo) -> str:

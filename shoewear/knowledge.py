@@ -12,7 +12,8 @@ Schema
 - ``caveats``: list of strings shown with every result.
 - ``[evidence]``: level name -> human label, strongest level first; the
   order ranks faults and drills.
-- ``[[faults]]``: ``id``, ``title``, ``means``, ``why``, ``drills`` (drill ids).
+- ``[[faults]]``: ``id``, ``title``, ``means``, ``why``, ``drills`` (drill ids),
+  optional ``opposite`` (ids of faults that cannot hold together with it).
 - ``[[drills]]``: ``id``, ``name``, ``kind`` (one of `DRILL_KINDS`), ``how``,
   ``dose``, ``trains``.
 - ``[patterns.<name>]`` for every name of `design.PATTERNS`: ``shows``,
@@ -75,6 +76,7 @@ class FaultInfo:
     means: str
     why: str
     drills: tuple[str, ...]
+    opposite: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ class _Bad(Exception):
 
 _TOP = ("caveats", "evidence", "faults", "drills", "patterns", "asymmetry")
 _FAULT_FIELDS = {"id": str, "title": str, "means": str, "why": str, "drills": list}
+_FAULT_OPTIONAL = {"opposite": list}
 _DRILL_FIELDS = {"id": str, "name": str, "kind": str, "how": str, "dose": str, "trains": str}
 _PATTERN_REQUIRED = {"shows": str, "means": str, "zones": list}
 _PATTERN_OPTIONAL = {
@@ -292,14 +295,19 @@ def _links(
     return tuple(links)
 
 
-def _by_id(raw: Any, kind: str, required: Mapping[str, type]) -> dict[str, dict]:
+def _by_id(
+    raw: Any,
+    kind: str,
+    required: Mapping[str, type],
+    optional: Mapping[str, type] | None = None,
+) -> dict[str, dict]:
     if not isinstance(raw, list) or not raw:
         raise _Bad(f"'{kind}s' must be a non-empty array of tables ([[{kind}s]])")
     out: dict[str, dict] = {}
     for i, entry in enumerate(raw):
         ident = entry.get("id") if isinstance(entry, dict) else None
         what = f"{kind} {ident!r}" if isinstance(ident, str) else f"{kind} number {i + 1}"
-        _fields(entry, what, required)
+        _fields(entry, what, required, optional)
         if ident in out:
             raise _Bad(f"duplicate {kind} id {ident!r}")
         out[ident] = entry
@@ -335,14 +343,18 @@ def _build(doc: dict, source: str) -> Knowledge:
             )
         drills[ident] = DrillInfo(**entry)
 
-    faults_raw = _by_id(doc["faults"], "fault", _FAULT_FIELDS)
+    faults_raw = _by_id(doc["faults"], "fault", _FAULT_FIELDS, _FAULT_OPTIONAL)
     faults: dict[str, FaultInfo] = {}
     for ident, entry in faults_raw.items():
         refs = _str_list(entry["drills"], f"fault {ident!r}", "drills")
         for ref in refs:
             if ref not in drills:
                 raise _Bad(f"fault {ident!r} links unknown drill {ref!r}")
-        faults[ident] = FaultInfo(**{**entry, "drills": refs})
+        opposite = _str_list(entry.get("opposite", []), f"fault {ident!r}", "opposite")
+        for ref in opposite:
+            if ref not in faults_raw or ref == ident:
+                raise _Bad(f"fault {ident!r}: 'opposite' names unknown fault {ref!r}")
+        faults[ident] = FaultInfo(**{**entry, "drills": refs, "opposite": opposite})
 
     raw_patterns = doc["patterns"]
     if not isinstance(raw_patterns, dict):

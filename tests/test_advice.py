@@ -7,6 +7,7 @@ from shoewear.advice import (
     HEAVY_FROM,
     LOW_CONFIDENCE,
     MILD_BELOW,
+    NO_CALL_BELOW,
     WORN_THROUGH,
     advise,
     compare_pair,
@@ -156,7 +157,7 @@ def test_low_confidence_is_called_uncertain(conf, uncertain):
 @pytest.mark.parametrize("pattern", TO_FIX)
 def test_uncertain_reading_names_fewer_faults(pattern):
     sure = advise(reading(pattern, 0.9, conf=0.9))
-    unsure = advise(reading(pattern, 0.9, conf=0.3))
+    unsure = advise(reading(pattern, 0.9, conf=NO_CALL_BELOW + 0.05))
     assert unsure.faults and unsure.faults[0] == sure.faults[0]
     assert len(unsure.faults) <= 2  # the best-supported one, maybe the runner-up's
     assert len(unsure.drills) <= len(sure.drills)
@@ -185,6 +186,28 @@ def test_unworn_call_with_worn_zones_is_questioned(level, noted):
 def test_bald_sole_says_replace_and_distrusts_the_pattern():
     advice = advise(reading("lateral_edge", 0.95, base=0.9))
     assert any("whole sole" in c and "replace the shoe" in c for c in advice.caveats)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize(("conf", "called"), [(NO_CALL_BELOW - 0.05, False), (NO_CALL_BELOW, True)])
+def test_a_flat_reading_names_no_fault(pattern, conf, called):
+    advice = advise(reading(pattern, 0.9, conf=conf, zones={"toe": 0.9}))
+    assert ("too unsure" in advice.summary) is not called
+    if not called:
+        assert advice.faults == () and advice.drills == ()
+        assert any("uncertain" in c for c in advice.caveats)
+        assert any("replace the shoe" in c for c in advice.caveats)  # zones still read
+
+
+@pytest.mark.parametrize(
+    ("top", "runner", "absent"),
+    [("medial", "lateral_edge", "supination"), ("lateral_edge", "medial", "overpronation")],
+)
+def test_runner_up_never_adds_the_opposite_fault(top, runner, absent):
+    r = reading(top, 0.8, conf=0.45, probs=_probs(top, runner, 0.45, 0.4))
+    advice = advise(r)
+    assert any(f"'{runner}'" in c for c in advice.caveats)
+    assert absent not in {f.id for f in advice.faults}
 
 
 def _probs(top, second, p1, p2):

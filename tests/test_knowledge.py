@@ -142,6 +142,11 @@ def test_a_copy_of_the_shipped_file_loads(tmp_path, shipped_text):
             "pattern 'even': has nothing_to_fix = true but links faults",
         ),
         ("[asymmetry]", "[asymmetry_]", "unknown top-level entry 'asymmetry_'"),
+        (
+            'opposite = ["supination"]',
+            'opposite = ["pronation"]',
+            "fault 'overpronation': 'opposite' names unknown fault 'pronation'",
+        ),
     ],
 )
 def test_broken_file_names_file_and_entry(tmp_path, shipped_text, old, new, match):
