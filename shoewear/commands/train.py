@@ -1,15 +1,104 @@
-"""`shoewear train`."""
+"""`shoewear train`: train or fine-tune the wear model on a folder of labelled photos."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 
 from ..errors import UsageError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("train", help="(not yet available)")
+    p = sub.add_parser(
+        "train",
+        help="train or fine-tune the wear model on labelled photos",
+        description="Train the wear CNN on an ImageFolder tree DATA_DIR/<pattern>/*.jpg "
+        "(optional DATA_DIR/labels.csv with zone levels and sides). Crops are cached in "
+        "DATA_DIR/.shoewear-cache. The model in --out is replaced only when training "
+        "succeeds; an interrupted run continues with --resume.",
+    )
+    p.add_argument("data_dir", metavar="DATA_DIR", help="folder of <pattern>/<photo> files")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the trained model")
+    p.add_argument(
+        "--epochs", type=int, default=None, help="most epochs (default 20, 8 with --from)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--from",
+        dest="init_from",
+        metavar="MODEL",
+        default=None,
+        help="fine-tune these weights (wear_cnn.safetensors or its folder)",
+    )
+    p.add_argument(
+        "--val-split",
+        type=float,
+        default=0.1,
+        metavar="F",
+        help="fraction of photos per pattern kept for validation (default 0.1)",
+    )
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--batch-size", type=int, default=128, help="soles per step (default 128)")
+    p.add_argument("--workers", type=int, default=2, help="processes preparing crops (default 2)")
+    p.add_argument("--lr", type=float, default=None, help="peak learning rate")
+    p.add_argument(
+        "--patience", type=int, default=4, help="epochs without improvement before stopping"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _fmt(v: float, pct: bool = False) -> str:
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    return f"{100 * v:.1f}%" if pct else f"{v:.3f}"
 
 
 def run(args: argparse.Namespace) -> int:
-    raise UsageError("'train' is not available in this version yet")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    if args.patience < 1:
+        raise UsageError(f"--patience must be at least 1, got {args.patience}")
+    from ..model.train import train_model
+
+    def on_epoch(s) -> None:
+        print(
+            f"epoch {s.epoch}/{s.epochs}: train loss {s.train_loss:.3f} acc "
+            f"{_fmt(s.train_acc, True)} | val loss {s.val_loss:.3f} acc {_fmt(s.val_acc, True)} "
+            f"macro-F1 {_fmt(s.val_macro_f1)} zone MAE {_fmt(s.val_zone_mae)} "
+            f"({s.seconds:.0f} s){' *' if s.best else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = train_model(
+        args.data_dir,
+        out_dir=args.out,
+        epochs=args.epochs,
+        seed=args.seed,
+        init_from=args.init_from,
+        val_split=args.val_split,
+        resume=args.resume,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        lr=args.lr,
+        patience=args.patience,
+        progress=not args.quiet,
+        on_epoch=on_epoch,
+        recipe={"command": "shoewear train " + " ".join(sys.argv[2:])} if sys.argv else None,
+    )
+    m = result.config.metrics
+    if result.resumed_from:
+        print(f"resumed after epoch {result.resumed_from}")
+    print(
+        f"trained on {result.n_train} soles, validated on {result.n_val}"
+        f"{' (stopped early)' if result.stopped_early else ''} in {result.seconds:.0f} s"
+    )
+    print(
+        f"best epoch {m.get('epoch')}: val accuracy {_fmt(m.get('val_accuracy'), True)}, "
+        f"macro-F1 {_fmt(m.get('val_macro_f1'))}, zone MAE {_fmt(m.get('val_zone_mae'))}"
+    )
+    print(f"wrote {result.weights} and {result.onnx}")
+    for line in result.problems:
+        print(f"skipped: {line}")
+    return 0

@@ -1,0 +1,129 @@
+"""The model's configuration: what travels with the weights (no torch here)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from ..design import PATTERNS, ZONES
+from ..errors import ModelError
+
+#: Bumped whenever the meaning of the inputs or outputs changes; a file with
+#: another format version is refused.
+FORMAT_VERSION = 1
+
+#: Names of the network's input and outputs in the ONNX file.
+INPUT_NAME = "sole"
+OUTPUT_NAMES = ("logits", "wear_map")
+
+#: Metadata key holding the JSON config (safetensors metadata, ONNX metadata_props).
+CONFIG_KEY = "shoewear_config"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild the network and read its outputs.
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Pattern names in logit order (`design.PATTERNS`).
+    zones : tuple of str
+        Zone names in level order (`design.ZONES`).
+    input_size : (int, int)
+        (H, W) of the network input; the canonical sole is area-downsampled to it.
+    map_size : (int, int)
+        (H, W) of the wear map, `input_size` / 4.
+    mean, std : tuple of float
+        RGB normalisation applied inside the network to inputs in [0, 1].
+    widths : tuple of int
+        Channels of the stem and the three stages.
+    head_width : int
+        Hidden units of the pattern classifier.
+    dropout : float
+        Dropout before the last classifier layer (training only).
+    format_version : int
+        `FORMAT_VERSION` of the code that wrote the file.
+    metrics : dict
+        Validation figures measured when the model was trained.
+    recipe : dict
+        How the model was made: data, seed, epochs, commands.
+    """
+
+    classes: tuple[str, ...] = PATTERNS
+    zones: tuple[str, ...] = ZONES
+    input_size: tuple[int, int] = (128, 64)
+    map_size: tuple[int, int] = (32, 16)
+    mean: tuple[float, float, float] = (0.45, 0.45, 0.45)
+    std: tuple[float, float, float] = (0.25, 0.25, 0.25)
+    widths: tuple[int, ...] = (16, 32, 64, 96)
+    head_width: int = 64
+    dropout: float = 0.1
+    format_version: int = FORMAT_VERSION
+    metrics: dict = field(default_factory=dict, compare=False)
+    recipe: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        h, w = self.input_size
+        if (h % 16) or (w % 16):
+            raise ModelError(f"input_size must be multiples of 16, got {self.input_size}")
+        if tuple(self.map_size) != (h // 4, w // 4):
+            raise ModelError(
+                f"map_size must be input_size / 4 = {(h // 4, w // 4)}, got {self.map_size}"
+            )
+        if len(self.widths) != 4:
+            raise ModelError(f"widths must hold 4 channel counts, got {self.widths}")
+
+    def to_json(self) -> str:
+        """Serialise to one JSON string."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    def replace(self, **changes: object) -> ModelConfig:
+        """A copy with some fields changed (metrics, recipe, ...)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(changes)
+        return ModelConfig(**data)
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "model") -> ModelConfig:
+        """Parse and validate a config written by `to_json`.
+
+        Raises
+        ------
+        ModelError
+            When the JSON is unreadable, the format version differs, or the
+            class or zone names do not match `design.PATTERNS` / `design.ZONES`.
+        """
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{source}: model config is not valid JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise ModelError(f"{source}: model config must be a JSON object")
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ModelError(
+                f"{source}: model format version {version!r} does not match this shoewear "
+                f"({FORMAT_VERSION}); retrain with `shoewear train` or use a matching release"
+            )
+        classes = tuple(data.get("classes", ()))
+        if classes != PATTERNS:
+            raise ModelError(
+                f"{source}: model classes {list(classes)} do not match the wear patterns "
+                f"{list(PATTERNS)}"
+            )
+        zones = tuple(data.get("zones", ()))
+        if zones != ZONES:
+            raise ModelError(f"{source}: model zones {list(zones)} do not match {list(ZONES)}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ModelError(f"{source}: unknown model config keys {unknown}")
+        tuples = ("classes", "zones", "input_size", "map_size", "mean", "std", "widths")
+        for key in tuples:
+            if key in data:
+                data[key] = tuple(data[key])
+        try:
+            return cls(**data)
+        except TypeError as exc:
+            raise ModelError(f"{source}: bad model config ({exc})") from None

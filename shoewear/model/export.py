@@ -1,0 +1,68 @@
+"""Export the network to ONNX, with its config in the file's metadata."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import torch
+
+from ..errors import ModelError
+from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ModelConfig
+from .net import WearNet
+
+
+def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: int = 17) -> Path:
+    """Write `net` as ONNX with a dynamic batch axis, atomically.
+
+    Parameters
+    ----------
+    net : WearNet
+        The network (put in eval mode here).
+    config : ModelConfig
+        Stored as JSON in the model's ``metadata_props`` under `CONFIG_KEY`.
+    path : str or Path
+        Target file; written to a temporary name first, then replaced.
+    opset : int
+        ONNX opset.
+
+    Returns
+    -------
+    Path
+        `path`.
+    """
+    import onnx
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    net = net.eval()
+    h, w = config.input_size
+    dummy = torch.rand(2, 4, h, w)
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                net,
+                (dummy,),
+                str(tmp),
+                input_names=[INPUT_NAME],
+                output_names=list(OUTPUT_NAMES),
+                dynamic_axes={INPUT_NAME: {0: "batch"}, **{n: {0: "batch"} for n in OUTPUT_NAMES}},
+                opset_version=opset,
+                dynamo=False,
+            )
+        model = onnx.load(str(tmp))
+        del model.metadata_props[:]
+        entry = model.metadata_props.add()
+        entry.key, entry.value = CONFIG_KEY, config.to_json()
+        model.producer_name = "shoewear"
+        onnx.checker.check_model(model)
+        onnx.save(model, str(tmp))
+        os.replace(tmp, path)
+    except (RuntimeError, ValueError, onnx.checker.ValidationError) as exc:
+        raise ModelError(f"ONNX export to {path} failed: {exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

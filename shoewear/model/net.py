@@ -1,0 +1,80 @@
+"""The wear CNN (torch): pattern logits and a dense wear map from a canonical sole."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .config import ModelConfig
+
+
+def _conv(cin: int, cout: int, stride: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class WearNet(nn.Module):
+    """Small CNN reading a shrunk canonical sole.
+
+    Input ``(B, 4, H, W)`` float in [0, 1] (RGB + mask coverage, `preprocess.
+    to_network_input`); outputs pattern logits ``(B, 7)`` and a wear map
+    ``(B, H/4, W/4)`` in [0, 1]. The classifier sees the stage-3 features
+    flattened (so it knows *where* wear is, not only that it is there) and the
+    wear map itself, pooled.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        w0, w1, w2, w3 = config.widths
+        self.register_buffer("mean", torch.tensor(config.mean).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(config.std).view(1, 3, 1, 1))
+        self.stem = _conv(4, w0, 2)  # H/2
+        self.stage1 = nn.Sequential(_conv(w0, w1, 2), _conv(w1, w1, 1))  # H/4
+        self.stage2 = nn.Sequential(_conv(w1, w2, 2), _conv(w2, w2, 1))  # H/8
+        self.stage3 = nn.Sequential(_conv(w2, w3, 2), _conv(w3, w3, 1))  # H/16
+        self.lat2 = nn.Conv2d(w2, w1, 1)
+        self.lat3 = nn.Conv2d(w3, w1, 1)
+        self.map_head = nn.Sequential(_conv(w1, w1, 1), nn.Conv2d(w1, 1, 1))
+        h, w = config.input_size
+        squeeze = 16
+        self.squeeze = nn.Sequential(nn.Conv2d(w3, squeeze, 1), nn.ReLU(inplace=True))
+        n_flat = squeeze * (h // 16) * (w // 16) + (h // 16) * (w // 16)
+        self.classifier = nn.Sequential(
+            nn.Linear(n_flat, config.head_width),
+            nn.ReLU(inplace=True),
+            nn.Dropout(config.dropout),
+            nn.Linear(config.head_width, len(config.classes)),
+        )
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        rgb = (x[:, :3] - self.mean) / self.std  # (B, 3, H, W)
+        alpha = x[:, 3:4]  # (B, 1, H, W)
+        x = torch.cat([rgb * alpha, alpha], dim=1)  # background zeroed
+        f0 = self.stem(x)  # (B, w0, H/2, W/2)
+        f1 = self.stage1(f0)  # (B, w1, H/4, W/4)
+        f2 = self.stage2(f1)  # (B, w2, H/8, W/8)
+        f3 = self.stage3(f2)  # (B, w3, H/16, W/16)
+        up2 = F.interpolate(self.lat2(f2), scale_factor=2.0, mode="nearest")
+        up3 = F.interpolate(self.lat3(f3), scale_factor=4.0, mode="nearest")
+        wear = torch.sigmoid(self.map_head(F.relu(f1 + up2 + up3)))  # (B, 1, H/4, W/4)
+        pooled = F.avg_pool2d(wear, 4)  # (B, 1, H/16, W/16)
+        feats = torch.cat([self.squeeze(f3).flatten(1), pooled.flatten(1)], dim=1)
+        logits = self.classifier(feats)  # (B, 7)
+        return logits, wear[:, 0]
+
+
+def zone_levels_torch(maps: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Differentiable twin of `preprocess.zone_levels`: (B, h, w), (B, 7, h, w) -> (B, 7)."""
+    sums = torch.einsum("bzhw,bhw->bz", weights, maps)
+    counts = weights.sum(dim=(2, 3))
+    return torch.where(counts > 0, sums / counts.clamp_min(1e-6), torch.zeros_like(sums))
+
+
+def count_parameters(net: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in net.parameters() if p.requires_grad)

@@ -1,0 +1,115 @@
+"""Turn canonical soles into network inputs and wear maps into zone levels.
+
+numpy and cv2 only: shared by training (through the crop cache) and by the
+ONNX runtime, so both see exactly the same inputs.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..design import ZONES
+
+
+def shrink_sole(image: np.ndarray, mask: np.ndarray, *, size: tuple[int, int]) -> np.ndarray:
+    """Area-downsample a canonical sole and stack its mask as a 4th channel.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+        Canonical RGB sole.
+    mask : (H, W) bool ndarray
+        The sole in the canonical frame.
+    size : (int, int)
+        (h, w) of the result.
+
+    Returns
+    -------
+    (h, w, 4) uint8 ndarray
+        RGB and the mask's coverage (0-255) per pixel.
+    """
+    image = np.asarray(image)
+    mask = np.asarray(mask)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
+    if mask.shape != image.shape[:2]:
+        raise ValueError(f"mask {mask.shape} and image {image.shape[:2]} differ in shape")
+    h, w = size
+    rgb = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+    cover = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+    alpha = np.clip(np.rint(cover * 255.0), 0, 255).astype(np.uint8)
+    return np.dstack([rgb, alpha])
+
+
+def to_network_input(small: np.ndarray) -> np.ndarray:
+    """Scale shrunk soles to the float input of the network.
+
+    Parameters
+    ----------
+    small : (B, h, w, 4) uint8 ndarray
+        Output of `shrink_sole`, stacked.
+
+    Returns
+    -------
+    (B, 4, h, w) float32 ndarray
+        Channels RGB + mask, all in [0, 1]; normalisation happens inside the network.
+    """
+    small = np.asarray(small)
+    if small.ndim != 4 or small.shape[3] != 4:
+        raise ValueError(f"expected (B, h, w, 4) inputs, got {small.shape}")
+    x = small.astype(np.float32) * np.float32(1.0 / 255.0)
+    return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+
+
+def zone_weights(zones: np.ndarray, *, map_size: tuple[int, int]) -> np.ndarray:
+    """Fraction of each wear-map cell that belongs to each zone.
+
+    Parameters
+    ----------
+    zones : (H, W) int ndarray
+        Zone index per canonical pixel (`zones.split_zones`), -1 outside.
+        H and W must be multiples of the map size.
+    map_size : (int, int)
+        (h, w) of the wear map.
+
+    Returns
+    -------
+    (7, h, w) float32 ndarray
+        Weight of zone z in each cell, in [0, 1]; a zone's level is the
+        weighted mean of the map (`zone_levels`).
+    """
+    zones = np.asarray(zones)
+    if zones.ndim != 2:
+        raise ValueError(f"zones must be 2-D (H, W), got shape {zones.shape}")
+    hh, ww = zones.shape
+    h, w = map_size
+    if hh % h or ww % w:
+        raise ValueError(f"zones shape {zones.shape} is not a multiple of the map size {map_size}")
+    onehot = zones[None, :, :] == np.arange(len(ZONES), dtype=zones.dtype)[:, None, None]
+    blocks = onehot.reshape(len(ZONES), h, hh // h, w, ww // w)
+    return blocks.mean(axis=(2, 4), dtype=np.float32)
+
+
+def zone_levels(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted zone means of wear maps.
+
+    Parameters
+    ----------
+    maps : (B, h, w) float ndarray
+        Wear per cell in [0, 1].
+    weights : (B, 7, h, w) float ndarray
+        From `zone_weights`.
+
+    Returns
+    -------
+    (B, 7) float32 ndarray
+        Wear level per zone (`design.ZONES` order); 0 for a zone with no pixels.
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    weights = np.asarray(weights, dtype=np.float32)
+    if weights.shape[:1] + weights.shape[2:] != maps.shape or weights.shape[1] != len(ZONES):
+        raise ValueError(f"weights {weights.shape} do not fit maps {maps.shape}")
+    sums = np.einsum("bzhw,bhw->bz", weights, maps)
+    counts = weights.sum(axis=(2, 3))
+    return np.where(counts > 0, sums / np.maximum(counts, 1e-6), 0.0).astype(np.float32)

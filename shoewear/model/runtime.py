@@ -1,0 +1,200 @@
+"""Run the exported wear CNN with onnxruntime (no torch import).
+
+`WearModel.load()` finds the shipped model (or the file named by the
+``SHOEWEAR_MODEL`` environment variable, or an explicit path), checks its
+config, and `WearModel.read` turns canonical soles into `WearReading`s.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..report import WearReading
+from ..sole import CanonicalSole
+from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ModelConfig
+from .preprocess import shrink_sole, to_network_input, zone_levels, zone_weights
+
+#: The model shipped with the package.
+DEFAULT_MODEL: Path = Path(__file__).resolve().parents[2] / "models" / "wear_cnn.onnx"
+
+#: File name of the ONNX model inside a model folder (`shoewear train --out`).
+ONNX_NAME = "wear_cnn.onnx"
+
+
+def resolve_model_path(path: str | Path | None = None) -> Path:
+    """Where the model is: `path`, else ``$SHOEWEAR_MODEL``, else `DEFAULT_MODEL`.
+
+    A folder means the ``wear_cnn.onnx`` inside it.
+    """
+    if path is None:
+        env = os.environ.get("SHOEWEAR_MODEL")
+        path = Path(env) if env else DEFAULT_MODEL
+    path = Path(path)
+    if path.is_dir():
+        path = path / ONNX_NAME
+    return path
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class WearModel:
+    """The wear CNN behind an onnxruntime session.
+
+    Use `WearModel.load`; the constructor takes an open session.
+    """
+
+    def __init__(self, session: object, config: ModelConfig, path: Path) -> None:
+        self.session = session
+        self.config = config
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, threads: int = 2) -> WearModel:
+        """Open an ONNX model written by `shoewear train`.
+
+        Parameters
+        ----------
+        path : str, Path or None
+            ONNX file or a folder holding ``wear_cnn.onnx``; None uses
+            ``$SHOEWEAR_MODEL`` or the shipped `DEFAULT_MODEL`.
+        threads : int
+            onnxruntime intra-op threads.
+
+        Raises
+        ------
+        ModelError
+            Missing file, a file that is not a valid ONNX model (truncated,
+            altered), no shoewear config inside, classes that do not match
+            `design.PATTERNS`, a different format version, or inputs/outputs
+            that do not fit the config.
+        """
+        import onnxruntime as ort
+
+        path = resolve_model_path(path)
+        if not path.is_file():
+            raise ModelError(
+                f"no wear model at {path}: run `shoewear train DATA --out DIR` or pass --model"
+            )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, int(threads))
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(
+                f"{path}: not a readable ONNX model, the file may be truncated or damaged "
+                f"({first[:200]})"
+            ) from None
+        meta = session.get_modelmeta().custom_metadata_map
+        if CONFIG_KEY not in meta:
+            raise ModelError(f"{path}: not a shoewear model (no {CONFIG_KEY} metadata)")
+        config = ModelConfig.from_json(meta[CONFIG_KEY], source=str(path))
+        inputs = session.get_inputs()
+        outputs = [o.name for o in session.get_outputs()]
+        h, w = config.input_size
+        if (
+            len(inputs) != 1
+            or inputs[0].name != INPUT_NAME
+            or list(inputs[0].shape[1:]) != [4, h, w]
+            or outputs != list(OUTPUT_NAMES)
+        ):
+            raise ModelError(f"{path}: the network's inputs/outputs do not fit its config")
+        return cls(session, config, path)
+
+    def predict(self, small: np.ndarray, *, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """Run the network on shrunk soles.
+
+        Parameters
+        ----------
+        small : (B, h, w, 4) uint8 ndarray
+            `preprocess.shrink_sole` outputs at `config.input_size`.
+        batch_size : int
+            Soles per onnxruntime call.
+
+        Returns
+        -------
+        probabilities : (B, 7) float32 ndarray
+            Pattern probabilities in `design.PATTERNS` order.
+        maps : (B, h/4, w/4) float32 ndarray
+            Wear maps in [0, 1].
+        """
+        small = np.asarray(small)
+        if small.ndim != 4 or small.shape[1:] != (*self.config.input_size, 4):
+            raise ValueError(
+                f"expected (B, {self.config.input_size[0]}, {self.config.input_size[1]}, 4) "
+                f"inputs, got {small.shape}"
+            )
+        probs, maps = [], []
+        for start in range(0, len(small), batch_size):
+            x = to_network_input(small[start : start + batch_size])
+            logits, wear = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: x})
+            probs.append(_softmax(logits.astype(np.float64)).astype(np.float32))
+            maps.append(wear.astype(np.float32))
+        if not probs:
+            mh, mw = self.config.map_size
+            return np.zeros((0, len(self.config.classes)), np.float32), np.zeros((0, mh, mw))
+        return np.concatenate(probs), np.concatenate(maps)
+
+    def read_with_maps(
+        self, canons: Sequence[CanonicalSole]
+    ) -> tuple[list[WearReading], list[np.ndarray]]:
+        """Read wear off canonical soles, in one batched network call.
+
+        Returns
+        -------
+        readings : list of WearReading
+            One per sole, with the sole's side.
+        maps : list of (h, w) float32 ndarray
+            The wear map of each sole (heel at the bottom, medial on the right),
+            the picture that explains the reading.
+        """
+        if not canons:
+            return [], []
+        small = np.stack(
+            [shrink_sole(c.image, c.mask, size=self.config.input_size) for c in canons]
+        )
+        probs, maps = self.predict(small)
+        weights = np.stack([zone_weights(c.zones, map_size=self.config.map_size) for c in canons])
+        levels = zone_levels(maps, weights)
+        readings = [
+            _reading(p, lv, c.side, self.config)
+            for p, lv, c in zip(probs, levels, canons, strict=True)
+        ]
+        return readings, list(maps)
+
+    def read(self, canons: Sequence[CanonicalSole]) -> list[WearReading]:
+        """Read wear off canonical soles (a `pipeline.WearReader`)."""
+        return self.read_with_maps(canons)[0]
+
+    def __call__(self, canons: Sequence[CanonicalSole]) -> list[WearReading]:
+        return self.read(canons)
+
+    def wear_maps(self, canons: Sequence[CanonicalSole]) -> list[np.ndarray]:
+        """The (h, w) float32 wear map of each sole."""
+        return self.read_with_maps(canons)[1]
+
+
+def _reading(probs: np.ndarray, levels: np.ndarray, side: str, config: ModelConfig) -> WearReading:
+    best = int(np.argmax(probs))
+    return WearReading(
+        pattern=config.classes[best],
+        confidence=float(probs[best]),
+        probabilities={name: float(p) for name, p in zip(config.classes, probs, strict=True)},
+        zones={
+            name: float(np.clip(v, 0.0, 1.0)) for name, v in zip(config.zones, levels, strict=True)
+        },
+        side=side,
+    )

@@ -1,0 +1,63 @@
+import json
+
+import cv2
+import pytest
+from test_model_helpers import write_data_folder
+
+from shoewear.cli import main
+from shoewear.design import PATTERNS, ZONES
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    write_data_folder(root, per_class=2, seed=4)
+    (root / "sandals").mkdir()
+    return root
+
+
+def test_train_then_evaluate(data_dir, tmp_path, capsys):
+    out = tmp_path / "model"
+    code = main(
+        ["train", str(data_dir), "--out", str(out), "--epochs", "2", "--batch-size", "8",
+         "--val-split", "0.3", "--workers", "1", "--quiet"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "epoch 2/2" in captured.err
+    assert f"wrote {out / 'wear_cnn.safetensors'}" in captured.out
+    assert "skipped: 1 folders not named after a pattern: sandals/" in captured.out
+
+    png = tmp_path / "cm.png"
+    code = main(
+        ["evaluate", str(data_dir), "--model", str(out), "--json", "--confusion", str(png),
+         "--workers", "1", "--quiet"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["soles"] == 2 * len(PATTERNS) and report["soles_missed"] == 0
+    assert report["confusion"]["classes"] == list(PATTERNS)
+    assert sum(map(sum, report["confusion"]["matrix"])) == report["soles"]
+    assert set(report["zone_mae_per_zone"]) == set(ZONES)
+    assert report["side_soles"] == report["soles"]
+    assert cv2.imread(str(png)) is not None
+
+    assert main(["evaluate", str(data_dir), "--model", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "macro-F1" in text and "confusion (rows true, columns predicted)" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "{tmp}/none", "--out", "{tmp}/m", "--quiet"], "no such data folder"),
+        (["evaluate", "{data}", "--model", "{tmp}/none.onnx", "--quiet"], "shoewear train"),
+        (["train", "{data}", "--out", "{tmp}/m", "--workers", "0"], "--workers"),
+    ],
+)
+def test_errors_are_one_line(data_dir, tmp_path, capsys, argv, message):
+    argv = [a.format(tmp=tmp_path, data=data_dir) for a in argv]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code in (1, 2)
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err

@@ -1,0 +1,106 @@
+import cv2
+import numpy as np
+import pytest
+from test_model_helpers import write_data_folder
+
+from shoewear.design import PATTERNS, ZONES
+from shoewear.errors import DatasetError
+from shoewear.model.data import (
+    CACHE_FOLDER,
+    LabelRow,
+    match_rows,
+    prepare_soles,
+    scan_folder,
+    stratified_split,
+)
+
+SIZES = {"input_size": (128, 64), "map_size": (32, 16)}
+
+
+def test_scan_folder_reports_odd_folders(tmp_path):
+    write_data_folder(tmp_path, per_class=1, patterns=("even", "medial"))
+    (tmp_path / "forefoot").mkdir()
+    (tmp_path / "sandals").mkdir()
+    (tmp_path / "sandals" / "a.jpg").write_bytes(b"x")
+    (tmp_path / "masks").mkdir()  # the generator's masks are not a class
+    (tmp_path / "masks" / "m.png").write_bytes(b"x")
+    items, problems = scan_folder(tmp_path)
+    assert sorted(it.folder for it in items) == ["even", "medial"]
+    assert problems.unknown_folders == ["sandals/ (1 photos)"]
+    assert problems.empty_classes == ["forefoot/"]
+    assert items[0].rows[0].levels is not None and items[0].rows[0].box is not None
+
+
+def test_scan_folder_without_photos_is_an_error(tmp_path):
+    (tmp_path / "even").mkdir()
+    with pytest.raises(DatasetError, match="no photos found"):
+        scan_folder(tmp_path)
+    with pytest.raises(DatasetError, match="no such data folder"):
+        scan_folder(tmp_path / "missing")
+
+
+def test_match_rows_by_box_iou():
+    boxes = np.array([[0, 0, 10, 20], [30, 0, 40, 20]], float)
+    sides = np.array(["left", "right"])
+    rows = (
+        LabelRow("medial", "right", box=(31, 1, 40, 21)),
+        LabelRow("even", "left", box=(0, 0, 11, 19)),
+        LabelRow("forefoot", "left", box=(100, 100, 120, 140)),  # not found
+    )
+    got = match_rows(boxes, sides, rows)
+    assert [(i, r.pattern) for i, r in got] == [(0, "even"), (1, "medial")]
+
+
+def test_match_rows_without_boxes():
+    boxes = np.zeros((2, 4))
+    sides = np.array(["left", "right"])
+    one = (LabelRow("even"),)
+    assert [i for i, _ in match_rows(boxes, sides, one)] == [0, 1]
+    three = (LabelRow("even"), LabelRow("even"), LabelRow("even"))
+    assert match_rows(boxes, sides, three) == []
+
+
+def test_stratified_split_keeps_pairs_and_classes():
+    labels = np.repeat(np.arange(3), 20)
+    photo = np.arange(60) // 2  # pairs: two soles per photo
+    train, val = stratified_split(labels, photo, fraction=0.2, seed=0)
+    assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == 60
+    assert set(labels[val]) == {0, 1, 2}
+    assert not set(photo[train]) & set(photo[val])
+    again = stratified_split(labels, photo, fraction=0.2, seed=0)
+    assert np.array_equal(again[1], val)
+
+
+def test_prepare_soles_labels_caches_and_summarises(tmp_path):
+    write_data_folder(tmp_path, per_class=1, patterns=("heel_lateral", "forefoot"))
+    (tmp_path / "even").mkdir()
+    (tmp_path / "even" / "broken.jpg").write_bytes(b"not a jpeg")
+    blank = np.full((240, 320, 3), 128, np.uint8)
+    cv2.imwrite(str(tmp_path / "even" / "blank.png"), blank)
+    data = prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
+    assert len(data) == 2
+    assert sorted(PATTERNS[i] for i in data.labels) == ["forefoot", "heel_lateral"]
+    assert data.small.shape == (2, 128, 64, 4) and data.weights.shape == (2, len(ZONES), 32, 16)
+    assert np.isfinite(data.levels).all() and list(data.side_true) == ["right", "right"]
+    assert data.problems.unreadable == ["even/broken.jpg"]
+    assert data.problems.no_sole == ["even/blank.png"]
+    cached = sorted((tmp_path / CACHE_FOLDER).glob("*.npz"))
+    assert len(cached) == 4
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    again = prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
+    assert [p.stat().st_mtime_ns for p in cached] == stamps  # nothing redone
+    assert np.array_equal(again.small, data.small)
+
+
+def test_prepare_soles_without_labels_uses_folders(tmp_path):
+    write_data_folder(tmp_path, per_class=1, patterns=("medial",), labels=False)
+    data = prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
+    assert PATTERNS[data.labels[0]] == "medial"
+    assert np.isnan(data.levels).all() and data.side_true[0] == "unknown"
+
+
+def test_prepare_soles_with_nothing_usable_is_an_error(tmp_path):
+    (tmp_path / "even").mkdir()
+    (tmp_path / "even" / "broken.jpg").write_bytes(b"not a jpeg")
+    with pytest.raises(DatasetError, match="no labelled sole.*unreadable"):
+        prepare_soles(tmp_path, workers=1, progress=False, **SIZES)

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+import torch
+from test_model_helpers import paint_canonical
+
+from shoewear.errors import ModelError
+from shoewear.model.config import ModelConfig
+from shoewear.model.net import WearNet, count_parameters, zone_levels_torch
+from shoewear.model.preprocess import zone_levels, zone_weights
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_outputs_have_the_contract_shapes(batch):
+    config = ModelConfig()
+    net = WearNet(config).eval()
+    with torch.no_grad():
+        logits, wear = net(torch.rand(batch, 4, *config.input_size))
+    assert logits.shape == (batch, len(config.classes))
+    assert wear.shape == (batch, *config.map_size)
+    assert float(wear.min()) >= 0 and float(wear.max()) <= 1
+
+
+def test_network_is_small():
+    assert count_parameters(WearNet(ModelConfig())) <= 500_000
+
+
+def test_background_is_ignored():
+    """Pixels outside the mask must not change the reading."""
+    torch.manual_seed(0)
+    net = WearNet(ModelConfig()).eval()
+    x = torch.rand(1, 4, 128, 64)
+    x[:, 3] = 0
+    x[:, 3, 20:100, 10:50] = 1
+    y = x.clone()
+    y[:, :3][(x[:, 3:4] == 0).expand(-1, 3, -1, -1)] = 0.9
+    with torch.no_grad():
+        a, b = net(x), net(y)
+    assert torch.allclose(a[0], b[0]) and torch.allclose(a[1], b[1])
+
+
+def test_zone_levels_torch_matches_numpy_and_has_gradients():
+    _, _, zones, _ = paint_canonical("medial", np.random.default_rng(0))
+    w = zone_weights(zones, map_size=(32, 16))[None]
+    maps = torch.rand(1, 32, 16, requires_grad=True)
+    got = zone_levels_torch(maps, torch.from_numpy(w))
+    assert np.allclose(got.detach().numpy(), zone_levels(maps.detach().numpy(), w), atol=1e-6)
+    got.sum().backward()
+    assert maps.grad is not None and float(maps.grad.abs().sum()) > 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"input_size": (100, 64)}, "multiples of 16"),
+        ({"map_size": (16, 8)}, "input_size / 4"),
+        ({"widths": (8, 16)}, "4 channel counts"),
+    ],
+)
+def test_config_rejects_inconsistent_sizes(change, message):
+    with pytest.raises(ModelError, match=message):
+        ModelConfig().replace(**change)
+
+
+def test_config_json_round_trip():
+    config = ModelConfig().replace(metrics={"val_accuracy": 0.9}, recipe={"seed": 3})
+    again = ModelConfig.from_json(config.to_json())
+    assert again == config and again.metrics == {"val_accuracy": 0.9}

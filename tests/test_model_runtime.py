@@ -1,0 +1,146 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from test_model_helpers import canonical_sole
+
+from shoewear.design import PATTERNS, ZONES
+from shoewear.errors import ModelError
+from shoewear.model.checkpoint import load_checkpoint, save_checkpoint
+from shoewear.model.config import CONFIG_KEY, FORMAT_VERSION, ModelConfig
+from shoewear.model.export import export_onnx
+from shoewear.model.net import WearNet
+from shoewear.model.preprocess import shrink_sole, to_network_input
+from shoewear.model.runtime import DEFAULT_MODEL, WearModel, resolve_model_path
+from shoewear.report import WearReading
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    torch.manual_seed(0)
+    config = ModelConfig()
+    net = WearNet(config)
+    # non-trivial batch-norm statistics, so eval mode is really exercised
+    net.train()
+    with torch.no_grad():
+        for _ in range(3):
+            net(torch.rand(8, 4, *config.input_size))
+    net.eval()
+    root = tmp_path_factory.mktemp("model")
+    save_checkpoint(root / "wear_cnn.safetensors", net, config)
+    export_onnx(net, config, root / "wear_cnn.onnx")
+    return net, config, root
+
+
+def test_onnx_runtime_matches_torch(exported):
+    net, config, root = exported
+    model = WearModel.load(root / "wear_cnn.onnx")
+    small = np.random.default_rng(0).integers(0, 256, (5, *config.input_size, 4), np.uint8)
+    probs, maps = model.predict(small, batch_size=3)  # dynamic batch: 3 then 2
+    with torch.no_grad():
+        logits, wear = net(torch.from_numpy(to_network_input(small)))
+    assert np.abs(torch.softmax(logits, 1).numpy() - probs).max() < 1e-4
+    assert np.abs(wear.numpy() - maps).max() < 1e-4
+
+
+def test_checkpoint_round_trip_rebuilds_the_network(exported):
+    net, _, root = exported
+    again, config = load_checkpoint(root / "wear_cnn.safetensors")
+    x = torch.rand(2, 4, *config.input_size)
+    with torch.no_grad():
+        assert torch.allclose(net(x)[0], again(x)[0], atol=1e-6)
+
+
+def test_read_gives_readings_and_maps(exported):
+    _, config, root = exported
+    model = WearModel.load(root)  # a folder means its wear_cnn.onnx
+    soles = [canonical_sole("heel_lateral", 1)[0], canonical_sole("even", 2, side="left")[0]]
+    readings, maps = model.read_with_maps(soles)
+    assert [type(r) for r in readings] == [WearReading, WearReading]
+    assert readings[1].side == "left"
+    for r in readings:
+        assert tuple(r.probabilities) == PATTERNS and tuple(r.zones) == ZONES
+        assert sum(r.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert r.confidence == max(r.probabilities.values())
+        assert all(0.0 <= v <= 1.0 for v in r.zones.values())
+    assert maps[0].shape == config.map_size
+    assert model.read(soles) == readings
+    assert model.read([]) == []
+    # the batched call equals one sole at a time
+    assert model.read(soles[1:])[0] == readings[1]
+    small = shrink_sole(soles[0].image, soles[0].mask, size=config.input_size)
+    assert np.allclose(model.predict(small[None])[1][0], maps[0])
+
+
+def test_missing_model_says_how_to_get_one(tmp_path):
+    with pytest.raises(ModelError, match="shoewear train.*--model"):
+        WearModel.load(tmp_path / "nothing.onnx")
+
+
+def test_env_variable_chooses_the_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOEWEAR_MODEL", str(tmp_path))
+    assert resolve_model_path() == tmp_path / "wear_cnn.onnx"
+    monkeypatch.delenv("SHOEWEAR_MODEL")
+    assert resolve_model_path() == DEFAULT_MODEL
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_damaged_onnx_is_refused(exported, tmp_path, damage):
+    data = (exported[2] / "wear_cnn.onnx").read_bytes()
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"not a model" * 50)
+    with pytest.raises(ModelError, match="truncated or damaged"):
+        WearModel.load(bad)
+
+
+def _with_config(src, dst, **changes):
+    model = onnx.load(str(src))
+    entry = next(p for p in model.metadata_props if p.key == CONFIG_KEY)
+    data = json.loads(entry.value)
+    data.update(changes)
+    entry.value = json.dumps(data)
+    onnx.save(model, str(dst))
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"classes": list(reversed(PATTERNS))}, "do not match the wear patterns"),
+        ({"format_version": FORMAT_VERSION + 1}, "format version"),
+        ({"input_size": [64, 32], "map_size": [16, 8]}, "do not fit its config"),
+    ],
+)
+def test_mismatching_config_is_refused(exported, tmp_path, changes, message):
+    bad = _with_config(exported[2] / "wear_cnn.onnx", tmp_path / "bad.onnx", **changes)
+    with pytest.raises(ModelError, match=message):
+        WearModel.load(bad)
+
+
+def test_tampered_checkpoint_is_refused(exported, tmp_path):
+    data = bytearray((exported[2] / "wear_cnn.safetensors").read_bytes())
+    data[-100] ^= 0xFF  # flip bits in the last tensor's bytes
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="checksum"):
+        load_checkpoint(bad)
+    bad.write_bytes(bytes(data[:200]))
+    with pytest.raises(ModelError, match="not a readable safetensors"):
+        load_checkpoint(bad)
+
+
+def test_runtime_does_not_import_torch(exported):
+    code = (
+        "import sys\n"
+        "from shoewear.model.runtime import WearModel\n"
+        f"m = WearModel.load({str(exported[2])!r})\n"
+        "import numpy as np\n"
+        "m.predict(np.zeros((1, 128, 64, 4), np.uint8))\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

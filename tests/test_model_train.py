@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+from test_model_helpers import write_data_folder
+
+from shoewear.design import PATTERNS
+from shoewear.errors import ModelError, UsageError
+from shoewear.model.checkpoint import load_checkpoint
+from shoewear.model.runtime import WearModel
+from shoewear.model.train import STATE_NAME, augment, resolve_weights, train_model
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data")
+    write_data_folder(root, per_class=3, seed=1)
+    return root
+
+
+def _train(data_dir, out, **kw):
+    opts = {"epochs": 2, "seed": 0, "val_split": 0.3, "batch_size": 8, "workers": 1}
+    opts.update(kw)
+    return train_model(data_dir, out_dir=out, progress=False, **opts)
+
+
+def test_augment_keeps_shapes_and_does_not_flip():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.zeros(4, 4, 128, 64)
+    x[:, 3, 10:60, 5:30] = 1  # a blob in the top-left quarter
+    x[:, :3] = 0.5
+    w = torch.zeros(4, 7, 32, 16)
+    w[:, 0, 2:15, 1:7] = 1
+    y, v = augment(x, w, gen)
+    assert y.shape == x.shape and v.shape == w.shape
+    assert float(y[:, :3].min()) >= 0 and float(y[:, :3].max()) <= 1
+    rows, cols = torch.nonzero(y[:, 3] > 0.5)[:, 1:].float().mean(0)
+    assert rows < 64 and cols < 32  # still top-left: no vertical or horizontal flip
+    wrows, wcols = torch.nonzero(v[:, 0] > 0.5)[:, 1:].float().mean(0)
+    assert wrows < 16 and wcols < 8
+    y2, _ = augment(x, w, torch.Generator().manual_seed(0))
+    assert torch.equal(y, y2)
+
+
+def test_train_writes_a_working_model(data_dir, tmp_path):
+    result = _train(data_dir, tmp_path)
+    assert result.weights.is_file() and result.onnx.is_file()
+    assert result.export_max_diff < 1e-4
+    assert len(result.history) == 2 and result.n_train + result.n_val == 3 * len(PATTERNS)
+    assert not (tmp_path / STATE_NAME).exists()
+    model = WearModel.load(tmp_path)
+    assert model.config.metrics["n_train"] == result.n_train
+    assert model.config.recipe["soles_per_class"] == dict.fromkeys(PATTERNS, 3)
+    _, config = load_checkpoint(result.weights)
+    assert config == model.config
+
+
+def test_interrupted_run_keeps_old_model_and_resumes(data_dir, tmp_path):
+    _train(data_dir, tmp_path, epochs=1)
+    old = (tmp_path / "wear_cnn.onnx").read_bytes()
+
+    def stop(stats):
+        if stats.epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _train(data_dir, tmp_path, epochs=3, on_epoch=stop)
+    assert (tmp_path / "wear_cnn.onnx").read_bytes() == old
+    assert (tmp_path / STATE_NAME).is_file()
+
+    with pytest.raises(UsageError, match="--epochs 3"):
+        _train(data_dir, tmp_path, epochs=4, resume=True)
+    seen = []
+    result = _train(data_dir, tmp_path, epochs=3, resume=True, on_epoch=seen.append)
+    assert result.resumed_from == 1
+    assert [s.epoch for s in seen] == [2, 3] and len(result.history) == 3
+    assert (tmp_path / "wear_cnn.onnx").read_bytes() != old
+
+
+def test_fine_tune_from_a_model(data_dir, tmp_path):
+    base = _train(data_dir, tmp_path / "base", epochs=1)
+    tuned = _train(data_dir, tmp_path / "tuned", init_from=base.onnx, epochs=1)
+    assert tuned.config.recipe["fine_tuned_from"] == str(base.weights)
+    assert tuned.config.recipe["lr"] == pytest.approx(1e-3)
+    with pytest.raises(ModelError, match="--from"):
+        resolve_weights(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [({"val_split": 1.0}, "--val-split"), ({"batch_size": 1}, "--batch-size")],
+)
+def test_bad_knobs_are_usage_errors(data_dir, tmp_path, kw, message):
+    with pytest.raises(UsageError, match=message):
+        _train(data_dir, tmp_path, **kw)
+
+
+def test_training_learns_the_painted_patterns(tmp_path):
+    """A few epochs on painted soles beat chance on held-out photos by far."""
+    from shoewear.model.evaluate import evaluate_model
+
+    write_data_folder(tmp_path / "train", per_class=12, seed=2)
+    write_data_folder(tmp_path / "test", per_class=4, seed=3)
+    torch.manual_seed(0)
+    _train(tmp_path / "train", tmp_path / "m", epochs=12, val_split=0.0, batch_size=16)
+    result = evaluate_model(tmp_path / "test", model_path=tmp_path / "m", workers=1, progress=False)
+    assert result.accuracy > 0.6  # chance is 1/7
+    assert result.zone_mae < 0.15
+    assert np.trace(result.confusion) == round(result.accuracy * result.n_soles)
