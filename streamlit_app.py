@@ -32,6 +32,7 @@ SAMPLE_TITLES = {
 }
 MODES = ("Upload a photo", "Try a sample", "Take a photo", "Left and right photos")
 SIDE_CHOICES = ("auto", "left", "right")
+ACCENT = "#d65c26"
 DEFAULT_CAVEAT = (
     "Wear is a hint, not a diagnosis: it comes from friction, not impact, and shoe design, "
     "surfaces and mileage change it too. Pain, injury or a strong left/right difference call "
@@ -226,7 +227,7 @@ def sidebar_ui(reader: Reader) -> str | None:
             "**Save for retraining**."
         )
         st.markdown("Retrain the model on them with")
-        st.code(retrain_command(folder), language="bash")
+        st.code(retrain_command(folder), language="bash", wrap_lines=True)
     return None if choice == "auto" else choice
 
 
@@ -295,10 +296,31 @@ def sole_ui(sole: SoleReport, key: str) -> None:
     ranked = sorted(r.probabilities.items(), key=lambda kv: kv[1], reverse=True)
     runner = next(((p, v) for p, v in ranked if p != r.pattern), (None, 0.0))
     c1, c2, c3 = st.columns(3)
-    c1.metric("Wear pattern", _title(r.pattern), f"{r.confidence:.0%} sure", delta_color="off")
+    c1.metric(
+        "Wear pattern",
+        _title(r.pattern),
+        f"{r.confidence:.0%} sure",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
     if runner[0] is not None:
-        c2.metric("Runner-up", _title(runner[0]), f"{runner[1]:.0%}", delta_color="off")
-    c3.metric("Side", sole.side, f"{sole.side_confidence:.0%} sure", delta_color="off")
+        c2.metric(
+            "Runner-up",
+            _title(runner[0]),
+            f"{runner[1]:.0%}",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+    c3.metric(
+        "Side",
+        sole.side,
+        f"{sole.side_confidence:.0%} sure",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
     if sole.advice.summary:
         st.markdown(sole.advice.summary)
     st.markdown("**Wear by zone** (0 = as new, 1 = tread gone)")
@@ -312,6 +334,7 @@ def sole_ui(sole: SoleReport, key: str) -> None:
         horizontal=True,
         sort=False,
         height=260,
+        color=ACCENT,
     )
     faults_col, drills_col = st.columns(2)
     with faults_col:
@@ -348,6 +371,7 @@ def asymmetry_ui(asymmetry: dict | None) -> None:
             horizontal=True,
             sort=False,
             height=240,
+            color=ACCENT,
         )
     faults, drills = asymmetry.get("faults") or [], asymmetry.get("drills") or []
     if faults or drills:
@@ -452,12 +476,13 @@ def correction_ui(sole: SoleReport, analysis: Analysis, key: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="shoewear: read your sole", page_icon="👟", layout="wide")
-    st.title("👟 shoewear")
+    st.title("shoewear")
     st.markdown(
         "Photograph the sole of a worn running shoe: shoewear reads where the tread is worn, "
         "names the wear pattern, and suggests what it may say about your running form and "
         "which drills to try."
     )
+    st.caption("Wear is a hint, not a diagnosis: see *Keep in mind* below the result.")
     reader = cached_reader()
     side = sidebar_ui(reader)
     mode, files = input_ui()

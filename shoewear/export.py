@@ -110,7 +110,7 @@ def report_png(
     """
     (page,) = report_pages(report, photos=photos, soles=soles, title=title, page_height=None)
     buf = io.BytesIO()
-    Image.fromarray(page).save(buf, format="PNG", optimize=True)
+    Image.fromarray(page).save(buf, format="PNG", compress_level=6)
     return buf.getvalue()
 
 

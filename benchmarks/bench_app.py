@@ -1,0 +1,106 @@
+"""Time the browser app's upload -> result on a 12-megapixel photo.
+
+Runs `streamlit_app.analyze_upload`, the one call the page makes for an
+upload (decode, segment, align, read the wear, advise, draw the overlay and
+the wear maps), on a synthetic 4000 x 3000 JPEG, with the wear reader loaded
+once beforehand as the server does. Also times the report downloads, which
+are built only when their button is pressed.
+
+    .venv/bin/python benchmarks/bench_app.py [--repeat 5] [--pair]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGET_S = 1.5
+
+
+def make_photo(*, pair: bool) -> bytes:
+    """A 12 MP JPEG of a synthetic sole or pair, with sensor-like noise, as a phone sends it."""
+    from shoewear.synth import generate_photo
+
+    # The seeds of the shipped samples (scripts/make_samples.py).
+    seed, pattern, side = (16, "lateral_edge", None) if pair else (18, "heel_lateral", "left")
+    rgb = generate_photo(seed, pair=pair, pattern=pattern, side=side, long_side=1600).rgb
+    h, w = rgb.shape[:2]
+    size = (4000, round(4000 * h / w)) if w >= h else (round(4000 * w / h), 4000)
+    if size[0] * size[1] < 12_000_000:  # pad the short side up to 12 MP
+        size = (4000, 3000) if w >= h else (3000, 4000)
+    big = cv2.resize(rgb, size, interpolation=cv2.INTER_CUBIC).astype(np.int16)
+    noise = np.random.default_rng(0).normal(0.0, 3.0, big.shape).astype(np.int16)
+    big = np.clip(big + noise, 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(big).save(buf, format="JPEG", quality=92)
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs (default 5)")
+    parser.add_argument("--pair", action="store_true", help="a pair in one photo")
+    args = parser.parse_args(argv)
+
+    import streamlit_app as app
+    from shoewear.export import report_pdf, report_png
+
+    data = make_photo(pair=args.pair)
+    t0 = time.perf_counter()
+    reader = app.make_reader()
+    load_s = time.perf_counter() - t0
+    print(f"reader: {reader.name}, loaded once in {load_s:.2f} s")
+    with Image.open(io.BytesIO(data)) as im:
+        w, h = im.size
+    kind = "pair" if args.pair else "one sole"
+    print(f"photo: {w}x{h} ({w * h / 1e6:.1f} MP) JPEG, {len(data) / 1e6:.1f} MB, {kind}")
+
+    first = None
+    times = []
+    for i in range(args.repeat + 1):
+        t0 = time.perf_counter()
+        result = app.analyze_upload(data, reader, name="bench.jpg")
+        dt = time.perf_counter() - t0
+        if result.report.error:
+            print(f"error: {result.report.error}")
+            return 1
+        if i == 0:
+            first = dt
+        else:
+            times.append(dt)
+    median = statistics.median(times)
+    soles = ", ".join(f"{s.side} {s.reading.pattern}" for s in result.report.soles)
+    print(f"found: {soles}")
+    verdict = "ok" if median <= TARGET_S else "MISSED"
+    print(
+        f"upload -> result: first {first:.3f} s, median of {len(times)} {median:.3f} s, "
+        f"min {min(times):.3f} s (target <= {TARGET_S} s: {verdict})"
+    )
+
+    photos = [result.overlay]
+    t0 = time.perf_counter()
+    png = report_png(result.report, photos=photos, soles=result.soles)
+    png_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pdf = report_pdf(result.report, photos=photos, soles=result.soles)
+    pdf_s = time.perf_counter() - t0
+    print(
+        f"downloads (built on click): PNG {png_s:.2f} s ({len(png) / 1e3:.0f} kB), "
+        f"PDF {pdf_s:.2f} s ({len(pdf) / 1e3:.0f} kB)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
