@@ -1,0 +1,176 @@
+"""What the camera does to a scene: light, perspective, lens, blur, noise, JPEG."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .scene import noise
+
+
+def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Light falling off across the frame, vignetting, a colour cast and exposure.
+
+    Parameters
+    ----------
+    image : (H, W, 3) float32 ndarray
+        RGB in [0, 1]; modified in place.
+
+    Returns
+    -------
+    (H, W, 3) float32 ndarray
+        The same array.
+    """
+    h, w = image.shape[:2]
+    gain = 1.0 + rng.uniform(0.0, 0.35) * noise(rng, (h, w), (2, 2))
+    if rng.random() < 0.6:
+        ys = (np.arange(h, dtype=np.float32) - h / 2) / (0.5 * max(h, w))
+        xs = (np.arange(w, dtype=np.float32) - w / 2) / (0.5 * max(h, w))
+        gain *= 1.0 - rng.uniform(0.05, 0.35) * (ys[:, None] ** 2 + xs[None, :] ** 2)
+    cast = np.clip(rng.normal(1.0, 0.06, 3), 0.8, 1.2).astype(np.float32)
+    cast *= np.float32(rng.uniform(0.75, 1.2))  # exposure
+    image *= gain[..., None]
+    image *= cast
+    return image
+
+
+def glare(rng: np.random.Generator, image: np.ndarray, *, where: np.ndarray | None = None
+          ) -> np.ndarray:
+    """Add one to three soft specular highlights (a flash or a lamp), in place.
+
+    Parameters
+    ----------
+    image : (H, W, 3) float32 ndarray
+    where : (H, W) bool ndarray or None
+        Preferred area for the highlights (e.g. the sole); None anywhere.
+    """
+    h, w = image.shape[:2]
+    layer = np.zeros((h, w), np.float32)
+    ys, xs = (np.nonzero(where) if where is not None and where.any() else (None, None))
+    for _ in range(int(rng.integers(1, 4))):
+        if ys is not None:
+            i = int(rng.integers(len(ys)))
+            c = (int(xs[i]), int(ys[i]))
+        else:
+            c = (int(rng.integers(w)), int(rng.integers(h)))
+        axes = (int(rng.uniform(0.01, 0.06) * max(h, w)) + 1,
+                int(rng.uniform(0.005, 0.03) * max(h, w)) + 1)
+        cv2.ellipse(layer, c, axes, float(rng.uniform(0, 180)), 0, 360,
+                    float(rng.uniform(0.4, 1.0)), -1)
+    sigma = max(h, w) * rng.uniform(0.004, 0.015)
+    layer = cv2.GaussianBlur(layer, (0, 0), sigma)
+    image += layer[..., None] * np.array([1.0, 1.0, rng.uniform(1.0, 1.15)], np.float32)
+    return image
+
+
+def perspective_matrix(rng: np.random.Generator, shape: tuple[int, int], *, strength: float
+                       ) -> np.ndarray:
+    """A mild perspective warp that keeps the frame filled.
+
+    The output frame's corners sample points pulled inside the source frame,
+    so no border ever shows.
+
+    Returns
+    -------
+    (3, 3) float64 ndarray
+        Maps source pixel (x, y, 1) to output pixel coordinates.
+    """
+    h, w = shape
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    inset = rng.uniform(0.0, strength, (4, 2)) * np.array([w, h])
+    src = dst + np.where(dst == 0, 1, -1) * inset.astype(np.float32)
+    return cv2.getPerspectiveTransform(src.astype(np.float32), dst)
+
+
+def map_points(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a 3x3 homography to (N, 2) points."""
+    pts = np.concatenate([points, np.ones((len(points), 1))], axis=1) @ matrix.T
+    return pts[:, :2] / pts[:, 2:3]
+
+
+def barrel_maps(shape: tuple[int, int], k: float) -> tuple[np.ndarray, np.ndarray]:
+    """Remap tables of a barrel (fisheye-like) lens distortion.
+
+    Returns
+    -------
+    map_x, map_y : (H, W) float32 ndarray
+        Source coordinates of every output pixel (for `cv2.remap`).
+    """
+    h, w = shape
+    c = np.array([w / 2.0, h / 2.0], np.float32)
+    norm = 0.5 * float(np.hypot(w, h))
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx, dy = (xs - c[0]) / norm, (ys - c[1]) / norm
+    r2 = dx * dx + dy * dy
+    # Pull the corners in so the frame stays filled.
+    f = (1.0 + k * r2) / (1.0 + k)
+    return (c[0] + dx * f * norm).astype(np.float32), (c[1] + dy * f * norm).astype(np.float32)
+
+
+def barrel_points(shape: tuple[int, int], k: float, points: np.ndarray) -> np.ndarray:
+    """Where source points land under `barrel_maps` (solved by fixed-point iteration)."""
+    h, w = shape
+    c = np.array([w / 2.0, h / 2.0])
+    norm = 0.5 * float(np.hypot(w, h))
+    src = (np.asarray(points, np.float64) - c) / norm
+    out = src.copy()
+    for _ in range(20):
+        r2 = (out**2).sum(axis=1, keepdims=True)
+        out = src * (1.0 + k) / (1.0 + k * r2)
+    return c + out * norm
+
+
+def blur_and_noise(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Defocus or motion blur, then sensor noise.
+
+    Parameters
+    ----------
+    image : (H, W, 3) float32 ndarray
+
+    Returns
+    -------
+    (H, W, 3) float32 ndarray
+    """
+    r = rng.random()
+    if r < 0.55:
+        image = cv2.GaussianBlur(image, (0, 0), float(rng.uniform(0.3, 1.4)))
+    elif r < 0.65:
+        n = int(rng.integers(3, 9))
+        kernel = np.zeros((n, n), np.float32)
+        kernel[n // 2, :] = 1.0 / n
+        m = cv2.getRotationMatrix2D((n / 2 - 0.5, n / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
+        kernel = cv2.warpAffine(kernel, m, (n, n))
+        kernel /= max(kernel.sum(), 1e-6)
+        image = cv2.filter2D(image, -1, kernel)
+    sigma = float(rng.uniform(0.003, 0.025))
+    h, w = image.shape[:2]
+    grain = rng.standard_normal((h // 2 + 1, w // 2 + 1, 3), dtype=np.float32)
+    grain = cv2.resize(grain, (w, h), interpolation=cv2.INTER_NEAREST)
+    image += grain * (sigma * (0.5 + np.sqrt(np.clip(image, 0, 1))))
+    return image
+
+
+def jpeg_round_trip(rgb: np.ndarray, quality: int) -> tuple[bytes, np.ndarray]:
+    """Encode as JPEG and decode again, in memory.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8 ndarray
+    quality : int
+        JPEG quality, 1-95.
+
+    Returns
+    -------
+    data : bytes
+        The JPEG file.
+    decoded : (H, W, 3) uint8 ndarray
+        The image as a reader of `data` sees it.
+    """
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=int(quality))
+    data = buf.getvalue()
+    decoded = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    return data, decoded

@@ -1,0 +1,226 @@
+"""Things that share a photo with a sole: cards, scale bars, hands, clutter, shoes from the side.
+
+Each prop is drawn as a small RGB patch with an alpha map, then placed with
+`blit`, which returns where it landed so callers can cut it out of a sole's
+mask.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .scene import noise
+
+#: Skin tones (RGB in [0, 1]).
+SKIN: tuple[tuple[float, float, float], ...] = (
+    (0.93, 0.76, 0.64), (0.85, 0.64, 0.5), (0.72, 0.52, 0.38), (0.55, 0.38, 0.26),
+    (0.38, 0.25, 0.17), (0.95, 0.8, 0.7),
+)
+
+
+def blit(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray, centre: tuple[float, float],
+         angle_deg: float) -> np.ndarray:
+    """Paste a patch, rotated about its centre, onto an image in place.
+
+    Parameters
+    ----------
+    image : (H, W, 3) float32 ndarray
+        Modified in place.
+    patch : (h, w, 3) float32 ndarray
+    alpha : (h, w) float32 ndarray
+        Coverage of the patch in [0, 1].
+    centre : tuple of float
+        (x, y) in image pixels where the patch centre lands.
+    angle_deg : float
+        Counter-clockwise rotation on screen.
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+        Coverage the patch left on the image.
+    """
+    H, W = image.shape[:2]
+    h, w = alpha.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, 1.0)
+    m[:, 2] += np.array(centre) - np.array([w / 2.0, h / 2.0])
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64) @ m.T
+    x0 = int(max(np.floor(corners[:, 0].min()), 0))
+    y0 = int(max(np.floor(corners[:, 1].min()), 0))
+    x1 = int(min(np.ceil(corners[:, 0].max()) + 1, W))
+    y1 = int(min(np.ceil(corners[:, 1].max()) + 1, H))
+    cover = np.zeros((H, W), np.float32)
+    if x1 <= x0 or y1 <= y0:
+        return cover
+    m[:, 2] -= (x0, y0)
+    size = (x1 - x0, y1 - y0)
+    rgb = cv2.warpAffine(patch, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    a = cv2.warpAffine(alpha, m, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    region = image[y0:y1, x0:x1]
+    region += (rgb - region) * a[..., None]
+    cover[y0:y1, x0:x1] = a
+    return cover
+
+
+def card(rng: np.random.Generator, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """An ID card or label in a sleeve, with printed lines and a handwritten number.
+
+    Returns
+    -------
+    patch : (h, w, 3) float32 ndarray
+    alpha : (h, w) float32 ndarray
+    """
+    w = max(int(width), 24)
+    h = int(w * rng.uniform(1.2, 1.6)) if rng.random() < 0.6 else int(w * rng.uniform(0.55, 0.7))
+    paper = np.clip(np.array([0.95, 0.95, 0.93]) + rng.normal(0, 0.02, 3), 0, 1)
+    img = np.empty((h, w, 3), np.uint8)
+    img[:] = (paper * 255).astype(np.uint8)
+    ink = (25, 25, 38)
+    m = max(w // 12, 2)
+    cv2.rectangle(img, (m, m), (w - m, h - m), ink, max(w // 100, 1))
+    for i in range(int(rng.integers(2, 5))):
+        y = m * 2 + i * max(h // 10, 4)
+        cv2.line(img, (m * 2, y), (int(w * rng.uniform(0.4, 0.85)), y), ink, max(w // 120, 1))
+    text = "".join(rng.choice(list("0123456789/"), size=int(rng.integers(2, 7))))
+    scale = w / 150.0
+    cv2.putText(img, text, (m * 2, int(h * 0.75)), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, scale,
+                ink, max(int(scale * 3), 1), cv2.LINE_AA)
+    img = img.astype(np.float32) / 255.0
+    if rng.random() < 0.5:  # a glossy plastic sleeve
+        img += 0.12 * np.clip(noise(rng, (h, w), (2, 3)), 0, 1)[..., None]
+    alpha = np.ones((h, w), np.float32)
+    return np.clip(img, 0, 1), alpha
+
+
+def ruler(rng: np.random.Generator, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """A forensic scale bar: white strip, black and white squares, ticks.
+
+    Returns
+    -------
+    patch : (h, w, 3) float32 ndarray
+        Long axis vertical.
+    alpha : (h, w) float32 ndarray
+    """
+    h = max(int(length), 40)
+    w = max(int(h * rng.uniform(0.045, 0.08)), 6)
+    img = np.ones((h, w, 3), np.float32) * np.float32(rng.uniform(0.88, 0.97))
+    step = max(h // int(rng.integers(18, 32)), 2)
+    sq = max(w // 3, 1)
+    for i, y in enumerate(range(0, h, step)):
+        if i % 2 == 0:
+            img[y:y + step, :sq] = 0.08
+        img[y:y + 1, sq:sq + w // 3] = 0.1
+    cv2.line(img, (w - 2, 0), (w - 2, h), (0.1, 0.1, 0.1), 1)
+    return img, np.ones((h, w), np.float32)
+
+
+def hand(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A hand seen from above, fingers pointing up the patch.
+
+    Returns
+    -------
+    patch : (h, w, 3) float32 ndarray
+    alpha : (h, w) float32 ndarray
+        The fingertips reach the top edge; the palm fills the bottom half.
+    """
+    s = max(int(size), 30)
+    h, w = int(s * 1.6), int(s * 1.1)
+    m = np.zeros((h, w), np.uint8)
+    palm_c = (w // 2, int(h * 0.72))
+    cv2.ellipse(m, palm_c, (int(s * 0.4), int(s * 0.42)), 0, 0, 360, 255, -1, cv2.LINE_AA)
+    fw = max(int(s * 0.17), 2)
+    spread = rng.uniform(0.0, 0.25)
+    lengths = (0.55, 0.64, 0.6, 0.46)
+    for i, frac in enumerate(lengths):
+        base_x = palm_c[0] + int((i - 1.5) * s * 0.19)
+        base_y = palm_c[1] - int(s * 0.3)
+        ang = (i - 1.5) * spread + rng.normal(0, 0.05)
+        tip = (int(base_x + np.sin(ang) * frac * s), int(base_y - np.cos(ang) * frac * s))
+        cv2.line(m, (base_x, base_y), tip, 255, fw, cv2.LINE_AA)
+    thumb_side = 1 if rng.random() < 0.5 else -1
+    base = (palm_c[0] + thumb_side * int(s * 0.3), palm_c[1])
+    tip = (base[0] + thumb_side * int(s * 0.38), base[1] - int(s * 0.38))
+    cv2.line(m, base, tip, 255, int(fw * 1.2), cv2.LINE_AA)
+    alpha = m.astype(np.float32) / 255.0
+    skin = np.array(SKIN[int(rng.integers(len(SKIN)))], np.float32) + rng.normal(0, 0.03, 3)
+    dist = cv2.distanceTransform((m > 127).astype(np.uint8), cv2.DIST_L2, 3)
+    shade = 0.7 + 0.3 * np.clip(dist / (fw * 0.6), 0, 1)
+    img = np.clip(skin[None, None, :] * shade[..., None], 0, 1).astype(np.float32)
+    if rng.random() < 0.2:  # a glove
+        img = np.clip(img * 0 + rng.uniform(0.1, 0.9, 3).astype(np.float32)
+                      * shade[..., None], 0, 1)
+    return img, alpha
+
+
+def clutter(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random object: a phone, a cup, a pen, a box, a tool.
+
+    Returns
+    -------
+    patch : (h, w, 3) float32 ndarray
+    alpha : (h, w) float32 ndarray
+    """
+    s = max(int(size), 12)
+    kind = int(rng.integers(4))
+    colour = rng.uniform(0.05, 0.95, 3).astype(np.float32)
+    if kind == 0:  # phone / box
+        h, w = s, int(s * rng.uniform(0.4, 0.9))
+        m = np.zeros((h, w), np.uint8)
+        r = max(w // 8, 1)
+        cv2.rectangle(m, (r, 0), (w - r, h), 255, -1)
+        cv2.rectangle(m, (0, r), (w, h - r), 255, -1)
+    elif kind == 1:  # cup / disc
+        h = w = s
+        m = np.zeros((h, w), np.uint8)
+        cv2.circle(m, (w // 2, h // 2), s // 2 - 1, 255, -1, cv2.LINE_AA)
+    elif kind == 2:  # pen / stick
+        h, w = s, max(s // 12, 3)
+        m = np.full((h, w), 255, np.uint8)
+    else:  # an irregular blob (a bag, a tool)
+        h = w = s
+        m = np.zeros((h, w), np.uint8)
+        ang = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+        rad = s * 0.5 * rng.uniform(0.5, 0.95, 12)
+        pts = np.stack([w / 2 + rad * np.cos(ang), h / 2 + rad * np.sin(ang)], 1)
+        cv2.fillPoly(m, [pts.astype(np.int32)], 255, cv2.LINE_AA)
+    alpha = m.astype(np.float32) / 255.0
+    shade = 0.8 + 0.2 * noise(rng, (h, w), (2, 2))
+    return np.clip(colour * shade[..., None], 0, 1).astype(np.float32), alpha
+
+
+def side_shoe(rng: np.random.Generator, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """A sneaker seen from the side: upper, laces, midsole band; no outsole face.
+
+    Returns
+    -------
+    patch : (h, w, 3) float32 ndarray
+        Toe pointing right.
+    alpha : (h, w) float32 ndarray
+    """
+    L = max(int(length), 60)
+    h = int(L * 0.45)
+    mid_h = int(h * rng.uniform(0.16, 0.26))
+    m_mid = np.zeros((h, L), np.uint8)
+    cv2.rectangle(m_mid, (int(L * 0.02), h - mid_h), (int(L * 0.97), h - 2), 255, -1)
+    cv2.ellipse(m_mid, (int(L * 0.9), h - mid_h // 2), (int(L * 0.09), mid_h // 2), 0, 0, 360,
+                255, -1, cv2.LINE_AA)
+    pts = np.array([
+        [0.03, 1.0 - mid_h / h], [0.02, 0.3], [0.1, 0.05], [0.24, 0.12], [0.34, 0.22],
+        [0.6, 0.32], [0.8, 0.45], [0.95, 0.62], [0.99, 1.0 - mid_h / h],
+    ]) * np.array([L, h])
+    m_up = np.zeros((h, L), np.uint8)
+    cv2.fillPoly(m_up, [pts.astype(np.int32)], 255, cv2.LINE_AA)
+    upper = rng.uniform(0.05, 0.95, 3).astype(np.float32)
+    foam = np.full(3, rng.uniform(0.6, 0.95), np.float32)
+    img = np.ones((h, L, 3), np.float32) * upper
+    img *= (0.85 + 0.15 * noise(rng, (h, L), (4, 8)))[..., None]
+    for i in range(5):  # laces
+        x = int(L * (0.36 + i * 0.07))
+        cv2.line(img, (x, int(h * (0.2 + i * 0.04))), (x + int(L * 0.05),
+                 int(h * (0.28 + i * 0.04))), (0.9, 0.9, 0.9), max(L // 150, 1), cv2.LINE_AA)
+    cv2.ellipse(img, (int(L * 0.5), int(h * 0.6)), (int(L * 0.2), int(h * 0.12)), 10, 0, 180,
+                tuple(float(x) for x in rng.uniform(0, 1, 3)), max(L // 60, 2), cv2.LINE_AA)
+    a_mid = m_mid.astype(np.float32) / 255.0
+    img = img * (1 - a_mid[..., None]) + foam * a_mid[..., None]
+    alpha = np.maximum(m_up, m_mid).astype(np.float32) / 255.0
+    return np.clip(img, 0, 1).astype(np.float32), alpha

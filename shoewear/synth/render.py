@@ -1,0 +1,185 @@
+"""Render a `SoleModel` as seen from below, toe up, on a canvas of the canonical proportions.
+
+The tread is a height map; wear cuts it down from the top (lugs flatten and
+round off, grooves get shallower and fade), worn rubber turns smooth and
+changes colour, and where the rubber is gone the midsole foam shows through.
+The relief is shaded by one light, grooves collect shadow and dirt.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .outline import across_coordinate, place_outline
+from .sole_model import SoleModel
+from .tread import flex_groove_overlay, pivot_rings, tread_height
+
+
+def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _noise(rng: np.random.Generator, shape: tuple[int, int], cells: tuple[int, int]
+           ) -> np.ndarray:
+    coarse = rng.uniform(-1.0, 1.0, size=(max(cells[0], 2), max(cells[1], 2)))
+    return cv2.resize(coarse.astype(np.float32), (shape[1], shape[0]),
+                      interpolation=cv2.INTER_CUBIC)
+
+
+def _logo_mask(model: SoleModel, shape: tuple[int, int], axis_x: float) -> np.ndarray:
+    """Moulded text running along the sole, as a coverage map in [0, 1]."""
+    h, w = shape
+    if not model.logo or h < 96:
+        return np.zeros(shape, np.float32)
+    letter_h = max(int(0.055 * h * model.outline.width / 0.38 * 0.5), 6)
+    scale = letter_h / 22.0
+    thick = max(1, int(round(scale * 2.2)))
+    (tw, th), base = cv2.getTextSize(model.logo, cv2.FONT_HERSHEY_DUPLEX, scale, thick)
+    patch = np.zeros((th + base + 4, tw + 4), np.uint8)
+    cv2.putText(patch, model.logo, (2, th + 1), cv2.FONT_HERSHEY_DUPLEX, scale, 255, thick,
+                cv2.LINE_AA)
+    patch = np.rot90(patch, 1)  # text reads from heel to toe
+    ph, pw = patch.shape
+    if ph > 0.35 * h or pw > 0.3 * w:
+        return np.zeros(shape, np.float32)
+    cy = int((1.0 - model.logo_u) * h - ph / 2)
+    cx = int(axis_x - pw / 2)
+    out = np.zeros(shape, np.float32)
+    y0, x0 = max(cy, 0), max(cx, 0)
+    y1, x1 = min(cy + ph, h), min(cx + pw, w)
+    out[y0:y1, x0:x1] = patch[y0 - cy:y1 - cy, x0 - cx:x1 - cx] / 255.0
+    return out
+
+
+def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Second-colour rubber and bare-foam areas of the sole's layout."""
+    lay = model.layout
+    wave = 0.02 * np.sin(v * 3.0 + model.noise_seed % 7)
+    second = np.zeros(u.shape, bool)
+    foam = np.zeros(u.shape, bool)
+    if lay == "two_tone":
+        second = u + wave < 0.33
+    elif lay == "midfoot_foam":
+        foam = (u + wave > 0.3) & (u - wave < 0.56) & (np.abs(v) < 0.8)
+    elif lay == "lateral_strip":
+        second = (v < -0.35) & (u < 0.62)
+    elif lay == "heel_insert":
+        second = (u < 0.26) & (np.abs(v) < 0.55)
+        foam = (u + wave > 0.33) & (u - wave < 0.52) & (np.abs(v) < 0.55)
+    return second, foam
+
+
+def render_sole(
+    model: SoleModel,
+    height: int,
+    *,
+    light: tuple[float, float] = (0.5, -0.7),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Render a sole toe up, medial on the right (the canonical frame's layout).
+
+    Parameters
+    ----------
+    model : SoleModel
+    height : int
+        Canvas height H (the sole's length in pixels); the width is H // 2.
+    light : tuple of float
+        (x, y) direction the light comes from in the canvas, image axes.
+
+    Returns
+    -------
+    rgb : (H, W, 3) float32 ndarray
+        Colour in [0, 1] (meaningful where `alpha` > 0).
+    alpha : (H, W) float32 ndarray
+        Anti-aliased coverage of the sole.
+    mask : (H, W) bool ndarray
+        The sole (outline including the midsole rim).
+    """
+    rng = np.random.default_rng(model.noise_seed)
+    outline = place_outline(model.outline, height)
+    h, w = outline.shape
+    px_mm = model.length_mm / h
+    xs = (np.arange(w, dtype=np.float32) + 0.5 - outline.axis_x) * px_mm
+    ys = (h - np.arange(h, dtype=np.float32) - 0.5) * px_mm
+    x_mm = np.broadcast_to(xs[None, :], (h, w))
+    y_mm = np.broadcast_to(ys[:, None], (h, w))
+    u = y_mm / model.length_mm
+    v = across_coordinate(model.outline, outline)
+
+    # Pad so the canvas border (which the toe and heel touch) counts as outside.
+    mask_u8 = np.pad(outline.mask.astype(np.uint8), 2)
+    dist = cv2.distanceTransform(mask_u8, cv2.DIST_L2, 3)[2:-2, 2:-2]  # px inside the outline
+    rim_px = model.rim_mm / px_mm
+
+    height_map = tread_height(model.tread, x_mm, y_mm, px_mm=px_mm)
+    if model.flex:
+        height_map = np.minimum(height_map, flex_groove_overlay(
+            y_mm, x_mm, rng, length_mm=model.length_mm, px_mm=px_mm))
+    if model.rings:
+        centre = (0.35 * model.outline.width * model.length_mm * 0.5, 0.7 * model.length_mm)
+        rings, inside = pivot_rings(x_mm, y_mm, centre, radius=0.22 * model.outline.width
+                                    * model.length_mm, px_mm=px_mm)
+        height_map = np.where(inside, rings, height_map)
+    logo = _logo_mask(model, (h, w), outline.axis_x)
+    second, foam_area = _layout_maps(model, u, v)
+    # Bare foam carries only a shallow moulded texture.
+    height_map = np.where(foam_area, 0.75 + 0.25 * height_map, height_map)
+    height_map = np.maximum(height_map, logo * 0.95)
+
+    # The rubber meets the rim in a narrow groove, then the rim is flat.
+    tread_zone = dist > rim_px
+    edge_groove = np.clip(np.abs(dist - rim_px) / max(0.8 / px_mm, 0.8), 0.0, 1.0)
+    height_map = np.where(tread_zone, np.minimum(height_map, 0.35 + 0.65 * edge_groove), 1.0)
+
+    wear = cv2.resize(model.field, (w, h), interpolation=cv2.INTER_LINEAR)
+    wear = np.where(tread_zone, wear, wear * 0.35)
+    period_px = model.tread.period / px_mm
+    sigma = max(0.2 * period_px, 0.6)
+    blurred = cv2.GaussianBlur(height_map, (0, 0), sigma)
+    rounded = height_map + (blurred - height_map) * np.clip(1.5 * wear, 0.0, 1.0)
+    top = 1.0 - wear
+    surface = np.minimum(rounded, top)
+    groove = np.clip(top - surface, 0.0, 1.0)
+    worn_flat = np.clip((rounded - top) / 0.12, 0.0, 1.0) * _smoothstep(0.04, 0.3, wear)
+
+    rubber = np.array(model.rubber, np.float32)
+    rubber2 = np.array(model.rubber2, np.float32)
+    foam = np.array(model.foam, np.float32)
+    colour = np.where(second[..., None], rubber2, rubber)
+    colour = np.where(foam_area[..., None], foam, colour)
+    if model.tread.groove_is_foam:
+        colour = colour + (foam - colour) * (1.0 - _smoothstep(0.2, 0.6, height_map))[..., None]
+    # Worn rubber loses its fresh finish and drifts towards a dusty mid grey; ground-in
+    # dust settles in what is left of the grooves, so a worn area looks uniform.
+    worn_tint = 0.6 * colour + 0.4 * np.array([0.5, 0.48, 0.45], np.float32)
+    fade = np.clip(0.55 * _smoothstep(0.03, 0.6, wear) + 0.35 * worn_flat, 0.0, 0.85)
+    colour = colour + (worn_tint - colour) * fade[..., None]
+    blotch = 0.07 * _noise(rng, (h, w), (9, 5)) + 0.025 * _noise(rng, (h, w), (30, 15))
+    show = _smoothstep(0.66, 1.0, wear + blotch) * tread_zone
+    colour = colour + (foam - colour) * show[..., None]
+    rim_colour = rubber if model.outline.style in ("loose", "court") else foam
+    colour = np.where(tread_zone[..., None], colour, rim_colour)
+    dirt = np.array(model.dirt, np.float32)
+    colour = colour + (dirt - colour) * (model.dirt_level * 0.8 * groove)[..., None]
+
+    # Relief shading from the worn height map.
+    z = surface * (model.depth_mm / px_mm)
+    z = np.where(outline.mask, z, 0.0).astype(np.float32)
+    gx = cv2.Sobel(z, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(z, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    lx, ly = light
+    lz = 0.9
+    norm = np.sqrt(lx * lx + ly * ly + lz * lz)
+    ndotl = (-gx * lx - gy * ly + lz) / (np.sqrt(gx * gx + gy * gy + 1.0) * norm)
+    shade = 0.4 + 0.6 * np.clip(ndotl, 0.0, 1.2) / (lz / norm)
+    shade *= 1.0 - 0.45 * groove  # grooves sit in shadow
+    bevel = 0.55 + 0.45 * _smoothstep(0.0, max(rim_px * 1.3, 2.0), dist)
+    shade *= bevel
+    grain = 1.0 + 0.05 * _noise(rng, (h, w), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
+    # Abrasion streaks run along the sole where the rubber has been ground smooth.
+    grain += 0.025 * _noise(rng, (h, w), (h // 24 + 2, w // 4 + 2)) * worn_flat
+    shine = 0.08 * worn_flat * np.clip(ndotl, 0.0, 1.0)
+    rgb = colour * (shade * grain)[..., None] + shine[..., None]
+    return np.clip(rgb, 0.0, 1.0).astype(np.float32), outline.alpha, outline.mask

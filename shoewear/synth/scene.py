@@ -1,0 +1,239 @@
+"""Backgrounds a sole is photographed on.
+
+Each surface is a float32 RGB image in [0, 1] made from a few layers of
+band-limited noise, cheap enough to make one per photo.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+#: Surfaces `background` can draw, with how often each is drawn.
+SURFACES: dict[str, float] = {
+    "wood": 0.14,
+    "tiles": 0.12,
+    "carpet": 0.1,
+    "concrete": 0.12,
+    "paper": 0.1,
+    "cardboard": 0.08,
+    "grass": 0.06,
+    "cloth": 0.09,
+    "steel": 0.06,
+    "asphalt": 0.06,
+    "wall": 0.07,
+}
+
+
+def noise(rng: np.random.Generator, shape: tuple[int, int], cells: tuple[int, int]
+          ) -> np.ndarray:
+    """Band-limited noise in about [-1, 1].
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    shape : tuple of int
+        (H, W) of the result.
+    cells : tuple of int
+        (rows, cols) of the coarse random grid that is upsampled.
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+    """
+    coarse = rng.uniform(-1.0, 1.0, size=(max(int(cells[0]), 2), max(int(cells[1]), 2)))
+    return cv2.resize(coarse.astype(np.float32), (shape[1], shape[0]),
+                      interpolation=cv2.INTER_CUBIC)
+
+
+def _fine(rng: np.random.Generator, shape: tuple[int, int], factor: int = 2) -> np.ndarray:
+    """Pixel-scale noise, drawn at 1/factor resolution for speed."""
+    h, w = shape
+    small = rng.standard_normal((h // factor + 1, w // factor + 1), dtype=np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _jitter(rng: np.random.Generator, colour, amount: float = 0.05) -> np.ndarray:
+    return np.clip(np.asarray(colour, np.float32) + rng.normal(0, amount, 3), 0.02, 0.98
+                   ).astype(np.float32)
+
+
+def _colourise(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    return gray[..., None] * colour[None, None, :]
+
+
+def _wood(rng, shape):
+    h, w = shape
+    vertical = rng.random() < 0.5
+    length, across = (h, w) if vertical else (w, h)
+    n = int(rng.integers(3, 9))
+    base = _jitter(rng, rng.choice([[0.55, 0.38, 0.22], [0.7, 0.55, 0.38], [0.4, 0.26, 0.16],
+                                    [0.78, 0.68, 0.52]]), 0.04)
+    edges = np.sort(rng.uniform(0, across, n - 1))
+    idx = np.searchsorted(edges, np.arange(across))
+    tone = rng.uniform(0.82, 1.12, n)[idx]  # (across,)
+    grain = noise(rng, (length, across), (6, across // 3))
+    field = tone[None, :] * (1.0 + 0.12 * grain)
+    seam = np.zeros(across, np.float32)
+    for e in edges:
+        seam += np.exp(-0.5 * ((np.arange(across) - e) / 1.2) ** 2)
+    field *= 1.0 - 0.5 * np.clip(seam, 0, 1)[None, :]
+    if not vertical:
+        field = field.T
+    return _colourise(field.astype(np.float32), base)
+
+
+def _tiles(rng, shape):
+    h, w = shape
+    size = rng.uniform(0.12, 0.45) * max(h, w)
+    base = _jitter(rng, rng.choice([[0.85, 0.84, 0.8], [0.55, 0.55, 0.56], [0.7, 0.6, 0.5],
+                                    [0.3, 0.3, 0.32], [0.8, 0.75, 0.65]]), 0.04)
+    grout = _jitter(rng, [0.5, 0.48, 0.45], 0.1)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(-0.2, 0.2)
+    a = xs * np.cos(angle) + ys * np.sin(angle)
+    b = -xs * np.sin(angle) + ys * np.cos(angle)
+    fa, fb = a / size, b / size
+    tile_id = (np.floor(fa) * 7 + np.floor(fb) * 13).astype(np.int64) % 17
+    tone = rng.uniform(0.9, 1.08, 17).astype(np.float32)[tile_id]
+    gap = 1.5 / size + rng.uniform(0, 2.0) / size
+    line = (np.minimum(np.abs(fa - np.round(fa)), np.abs(fb - np.round(fb))) < gap)
+    mottled = tone * (1.0 + 0.05 * noise(rng, shape, (12, 12)))
+    img = _colourise(mottled, base)
+    img[line] = grout
+    return img
+
+
+def _carpet(rng, shape):
+    base = _jitter(rng, rng.choice([[0.45, 0.4, 0.35], [0.3, 0.32, 0.4], [0.55, 0.3, 0.28],
+                                    [0.6, 0.58, 0.55], [0.25, 0.3, 0.25]]), 0.05)
+    field = 1.0 + 0.22 * _fine(rng, shape, 1) * 0.6 + 0.08 * noise(rng, shape, (8, 8))
+    return _colourise(field, base)
+
+
+def _concrete(rng, shape):
+    base = _jitter(rng, [0.55, 0.54, 0.52], 0.06)
+    field = (1.0 + 0.1 * noise(rng, shape, (6, 6)) + 0.05 * noise(rng, shape, (40, 40))
+             + 0.05 * _fine(rng, shape, 1))
+    return _colourise(field, base)
+
+
+def _paper(rng, shape):
+    base = _jitter(rng, rng.choice([[0.93, 0.93, 0.92], [0.95, 0.93, 0.86], [0.88, 0.9, 0.93]]),
+                   0.02)
+    field = 1.0 + 0.03 * noise(rng, shape, (3, 3)) + 0.01 * _fine(rng, shape, 2)
+    img = _colourise(field, base)
+    if rng.random() < 0.3:  # graph paper
+        h, w = shape
+        step = int(rng.integers(12, 40))
+        img[::step, :] *= 0.85
+        img[:, ::step] *= 0.85
+    return img
+
+
+def _cardboard(rng, shape):
+    base = _jitter(rng, [0.72, 0.58, 0.4], 0.04)
+    h, w = shape
+    field = 1.0 + 0.06 * noise(rng, shape, (4, 4)) + 0.03 * _fine(rng, shape, 2)
+    img = _colourise(field, base)
+    if rng.random() < 0.5:  # a seam or tape line across the box
+        y = int(rng.integers(h // 5, 4 * h // 5))
+        img[y:y + max(2, h // 200)] *= 0.8
+    return img
+
+
+def _grass(rng, shape):
+    base = _jitter(rng, [0.25, 0.45, 0.15], 0.05)
+    h, w = shape
+    blades = noise(rng, shape, (h // 3, w // 14)) * 0.5 + noise(rng, shape, (h // 14, w // 3)) * 0.5
+    field = 1.0 + 0.35 * blades + 0.2 * noise(rng, shape, (6, 6))
+    img = _colourise(field, base)
+    img[..., 0] += 0.08 * np.clip(noise(rng, shape, (5, 5)), 0, 1)  # dry patches
+    return img
+
+
+def _cloth(rng, shape):
+    h, w = shape
+    base = _jitter(rng, rng.choice([[0.92, 0.92, 0.9], [0.8, 0.85, 0.9], [0.9, 0.85, 0.75]]),
+                   0.03)
+    folds = 1.0 + 0.08 * noise(rng, shape, (4, 5))
+    img = _colourise(folds.astype(np.float32), base)
+    motif = _jitter(rng, rng.choice([[0.2, 0.45, 0.2], [0.2, 0.2, 0.25], [0.7, 0.2, 0.2],
+                                     [0.2, 0.3, 0.6]]), 0.06)
+    step = int(rng.uniform(0.05, 0.12) * max(h, w))
+    r = max(int(step * rng.uniform(0.12, 0.25)), 2)
+    layer = np.zeros(shape, np.uint8)
+    for y in range(-step, h + step, step):
+        for i, x in enumerate(range(-step, w + step, step)):
+            jitter = int(rng.integers(-step // 6, step // 6 + 1))
+            cx = x + (step // 2 if (y // step) % 2 else 0) + jitter
+            cy = y + int(rng.integers(-step // 6, step // 6 + 1))
+            ang = float(rng.uniform(0, 180))
+            cv2.ellipse(layer, (cx, cy), (r, int(r * 1.5)), ang, 0, 360, 255, -1, cv2.LINE_AA)
+            if i % 3 == 0:
+                cv2.circle(layer, (cx, cy), max(r // 3, 1), 120, -1, cv2.LINE_AA)
+    a = (layer.astype(np.float32) / 255.0)[..., None]
+    return img * (1 - a) + motif * folds[..., None] * a
+
+
+def _steel(rng, shape):
+    h, w = shape
+    base = _jitter(rng, [0.45, 0.47, 0.5], 0.05)
+    brushed = noise(rng, shape, (h // 2, 4))
+    field = 1.0 + 0.06 * brushed + 0.1 * noise(rng, shape, (3, 3)) + 0.02 * _fine(rng, shape, 1)
+    img = _colourise(field, base)
+    for _ in range(int(rng.integers(0, 8))):  # marks and scratches
+        p0 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        p1 = (p0[0] + int(rng.integers(-w // 8, w // 8)),
+              p0[1] + int(rng.integers(-h // 30, h // 30)))
+        cv2.line(img, p0, p1, tuple(float(x) for x in base * 0.5), int(rng.integers(1, 4)))
+    return img
+
+
+def _asphalt(rng, shape):
+    base = _jitter(rng, [0.25, 0.25, 0.26], 0.04)
+    field = 1.0 + 0.35 * _fine(rng, shape, 1) * 0.6 + 0.1 * noise(rng, shape, (5, 5))
+    return _colourise(field, base)
+
+
+def _wall(rng, shape):
+    base = _jitter(rng, rng.choice([[0.9, 0.88, 0.84], [0.75, 0.8, 0.82], [0.85, 0.78, 0.65],
+                                    [0.6, 0.62, 0.6]]), 0.04)
+    field = 1.0 + 0.04 * noise(rng, shape, (3, 3)) + 0.02 * _fine(rng, shape, 1)
+    return _colourise(field, base)
+
+
+_SURFACE_FUNCS = {
+    "wood": _wood, "tiles": _tiles, "carpet": _carpet, "concrete": _concrete, "paper": _paper,
+    "cardboard": _cardboard, "grass": _grass, "cloth": _cloth, "steel": _steel,
+    "asphalt": _asphalt, "wall": _wall,
+}
+
+
+def background(rng: np.random.Generator, shape: tuple[int, int], *, surface: str | None = None
+               ) -> tuple[np.ndarray, str]:
+    """Draw a surface to photograph a sole on.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    shape : tuple of int
+        (H, W) in pixels.
+    surface : str or None
+        One of `SURFACES`; None draws one.
+
+    Returns
+    -------
+    image : (H, W, 3) float32 ndarray
+        RGB in [0, 1].
+    surface : str
+        The surface drawn.
+    """
+    if surface is None:
+        names = list(SURFACES)
+        p = np.array([SURFACES[n] for n in names])
+        surface = names[int(rng.choice(len(names), p=p / p.sum()))]
+    if surface not in _SURFACE_FUNCS:
+        raise ValueError(f"surface must be one of {tuple(SURFACES)}, got {surface!r}")
+    img = _SURFACE_FUNCS[surface](rng, shape)
+    return np.clip(img, 0.0, 1.0).astype(np.float32), surface
