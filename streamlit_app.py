@@ -54,10 +54,14 @@ class Reader:
     read_with_maps : callable
         Canonical soles to (`WearReading` per sole, (h, w) float wear map in
         [0, 1] per sole), in one pass.
+    model_dir : Path or None
+        The folder of the CNN's files (fine-tuning starts from them); None
+        for the classical reading.
     """
 
     name: str
     read_with_maps: Callable
+    model_dir: Path | None = None
 
 
 @dataclass
@@ -103,7 +107,11 @@ def make_reader() -> Reader:
             name="classical tread-contrast reading (no trained model found)",
             read_with_maps=lambda canons: (read_wear(canons), [wear_map(c) for c in canons]),
         )
-    return Reader(name=f"wear CNN ({model.path.name})", read_with_maps=model.read_with_maps)
+    return Reader(
+        name=f"wear CNN ({_shown_path(model.path)})",
+        read_with_maps=model.read_with_maps,
+        model_dir=model.path.parent,
+    )
 
 
 def analyze_upload(
@@ -226,14 +234,34 @@ def sidebar_ui(reader: Reader) -> str | None:
             f"`{folder}`\n\n(set `{ENV_VAR}` to change it). Nothing is saved unless you press "
             "**Save for retraining**."
         )
-        st.markdown("Retrain the model on them with")
-        st.code(retrain_command(folder), language="bash", wrap_lines=True)
+        st.markdown("Retrain the wear model on them, then run the app with the new model:")
+        st.code(
+            retrain_command(folder, model_dir=reader.model_dir), language="bash", wrap_lines=True
+        )
+        st.caption(
+            "A few corrected photos teach little on their own: copy them into a bigger "
+            "training folder (e.g. one made with `shoewear synth`) before retraining."
+        )
     return None if choice == "auto" else choice
 
 
-def retrain_command(folder: Path) -> str:
-    """The command that retrains the shipped model on the feedback folder."""
-    return f"shoewear train {folder} --from models/wear_cnn.onnx --out models/retrained"
+def retrain_command(folder: Path, *, model_dir: Path | None) -> str:
+    """The commands that fine-tune the model on the feedback folder and use the result.
+
+    Parameters
+    ----------
+    folder : Path
+        The feedback folder (`feedback.feedback_dir`).
+    model_dir : Path or None
+        The folder of the model in use; None trains from scratch.
+    """
+    import shlex
+
+    start = f" --from {shlex.quote(_shown_path(model_dir))}" if model_dir is not None else ""
+    return (
+        f"shoewear train {shlex.quote(str(folder))}{start} --out models/retrained\n"
+        "SHOEWEAR_MODEL=models/retrained make app"
+    )
 
 
 def input_ui() -> tuple[str, list[tuple[str, bytes]]]:
@@ -525,6 +553,14 @@ def results_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
     downloads_ui(report, analyses)
     caveats_ui(report)
     st.caption(f"Read in {sum(a.seconds for a in analyses):.2f} s.")
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the working folder when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
 
 
 def _title(pattern: str) -> str:

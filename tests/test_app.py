@@ -191,3 +191,17 @@ def test_analyze_upload_is_the_whole_computation(photos):
     assert len(result.soles) == len(result.report.soles) == 1
     bad = app.analyze_upload(b"nope", reader, name="x.jpg")
     assert bad.report.error and bad.overlay is None
+
+
+@pytest.mark.parametrize(
+    ("folder", "model_dir", "expect"),
+    [
+        (Path("/data/fb"), Path("/srv/models"), "shoewear train /data/fb --from /srv/models --out"),
+        (Path("/my data/fb"), None, "shoewear train '/my data/fb' --out"),
+    ],
+)
+def test_retrain_command(folder, model_dir, expect):
+    command = app.retrain_command(folder, model_dir=model_dir)
+    assert command.startswith(expect)
+    assert ("--from" in command) == (model_dir is not None)
+    assert "SHOEWEAR_MODEL=models/retrained" in command

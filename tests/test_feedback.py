@@ -121,3 +121,13 @@ def test_every_pattern_is_accepted(tmp_path):
     for p in PATTERNS:
         save_feedback(_photo(8, 8), pattern=p, side="unknown", root=tmp_path)
     assert sorted(r["pattern"] for r in read_labels(tmp_path)) == sorted(PATTERNS)
+
+
+def test_training_reads_the_saved_folder(tmp_path):
+    data = pytest.importorskip("shoewear.model.data")
+    save_feedback(_photo(seed=3), pattern="medial", side="right", root=tmp_path)
+    save_feedback(_photo(seed=4), pattern="forefoot", side="left", root=tmp_path)
+    items, problems = data.scan_folder(tmp_path)
+    got = sorted((it.folder, it.rows[0].pattern, it.rows[0].side) for it in items)
+    assert got == [("forefoot", "forefoot", "left"), ("medial", "medial", "right")]
+    assert not problems.bad_rows
