@@ -205,3 +205,24 @@ def test_retrain_command(folder, model_dir, expect):
     assert command.startswith(expect)
     assert ("--from" in command) == (model_dir is not None)
     assert "SHOEWEAR_MODEL=models/retrained" in command
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("PNG", "s.png"), ("WEBP", "s.webp"), ("HEIF", "s.heic")]
+)
+def test_upload_formats(at, fmt, name):
+    if fmt == "HEIF":
+        pillow_heif = pytest.importorskip("pillow_heif")
+        pillow_heif.register_heif_opener()
+    buf = io.BytesIO()
+    Image.open(SAMPLES / "sole_left.jpg").save(buf, format=fmt)
+    _upload(at, name, buf.getvalue())
+    assert not at.error
+    assert len(_patterns_shown(at)) == 1
+
+
+def test_camera_photo(at, photos):
+    at.radio(key="mode").set_value("Take a photo").run()
+    at.camera_input(key="camera").set_value(("camera.jpg", photos["right"], "image/jpeg")).run()
+    assert not at.exception and not at.error
+    assert len(_patterns_shown(at)) == 1
