@@ -33,6 +33,10 @@ SAMPLE_TITLES = {
 MODES = ("Upload a photo", "Try a sample", "Take a photo", "Left and right photos")
 SIDE_CHOICES = ("auto", "left", "right")
 ACCENT = "#d65c26"
+PHOTO_TIPS = (
+    "Tips: photograph the sole from straight below, toe up, in even light, on a plain "
+    "background, with the sole filling most of the frame; JPEG, PNG, WebP or HEIC up to 25 MB."
+)
 DEFAULT_CAVEAT = (
     "Wear is a hint, not a diagnosis: it comes from friction, not impact, and shoe design, "
     "surfaces and mileage change it too. Pain, injury or a strong left/right difference call "
@@ -146,7 +150,7 @@ def analyze_upload(
         return Analysis(
             PhotoReport(
                 file=name,
-                error=f"{name}: {len(data) / 1e6:.1f} MB is over the app's "
+                error=f"{name}: {len(data) / 2**20:.1f} MB is over the app's "
                 f"{APP_MAX_BYTES / 2**20:.0f} MB limit; send a smaller photo",
             )
         )
@@ -527,10 +531,13 @@ def main() -> None:
             analyses.append(cached_analysis(data, name, s, reader, reader.name))
     failed = [a for a in analyses if a.report.error]
     for a in failed:
-        st.error(f"Could not read **{a.report.file}**: {_friendly(a.report.error)}")
+        st.error(f"Could not read **{a.report.file}**: {_friendly(a.report.error, a.report.file)}")
     if failed:
+        st.caption(PHOTO_TIPS)
         caveats_ui(None)
         return
+    if pair_mode and any(len(a.report.soles) > 1 for a in analyses):
+        st.warning("A photo holds more than one sole: only the leftmost one of each is compared.")
     report = pair_report(*analyses) if pair_mode else analyses[0].report
     results_ui(report, analyses)
 
@@ -567,8 +574,10 @@ def _title(pattern: str) -> str:
     return pattern.replace("_", " ").capitalize()
 
 
-def _friendly(message: str | None) -> str:
-    return (message or "unknown error").rstrip(".") + "."
+def _friendly(message: str | None, name: str) -> str:
+    """The message without the file name it starts with (the page shows it already)."""
+    text = (message or "unknown error").removeprefix(f"{name}: ")
+    return text[:1].upper() + text[1:].rstrip(".") + "."
 
 
 if __name__ == "__main__":

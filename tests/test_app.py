@@ -140,7 +140,7 @@ def test_correction_saved_only_when_asked(at, photos, tmp_path):
     [
         ("notes.jpg", b"this is not an image", "not an image"),
         ("blank.png", None, "sole"),
-        ("huge.jpg", b"\xff" * (app.APP_MAX_BYTES + 1), "MB"),
+        ("huge.jpg", b"\xff" * (app.APP_MAX_BYTES + 1), "25 mb limit"),
     ],
 )
 def test_bad_input_is_a_friendly_error_and_the_app_goes_on(at, photos, name, data, match):
@@ -150,7 +150,8 @@ def test_bad_input_is_a_friendly_error_and_the_app_goes_on(at, photos, name, dat
         data = buf.getvalue()
     _upload(at, name, data)
     assert len(at.error) == 1
-    assert match in at.error[0].value
+    assert match in at.error[0].value.lower()
+    assert at.error[0].value.count(name) == 1  # the file is named once, not twice
     assert not at.metric
     _upload(at, "run.jpg", photos["left"])
     assert not at.error

@@ -90,7 +90,20 @@ def app_url(tmp_path):
         log.close()
 
 
-def test_upload_a_sample_and_see_pattern_and_drills(app_url):
+def _twelve_megapixel_copy(src: Path, dst: Path) -> Path:
+    """`src` enlarged to 4000 px wide with sensor-like noise, as a 12 MP phone JPEG."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(src) as im:
+        big = im.convert("RGB").resize((4000, round(4000 * im.height / im.width)))
+    rgb = np.asarray(big).astype(np.int16)
+    rgb += np.random.default_rng(0).normal(0, 3, rgb.shape).astype(np.int16)
+    Image.fromarray(rgb.clip(0, 255).astype(np.uint8)).save(dst, quality=92)
+    return dst
+
+
+def test_upload_a_sample_and_see_pattern_and_drills(app_url, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     titles = {p.replace("_", " ").capitalize() for p in PATTERNS}
@@ -114,9 +127,25 @@ def test_upload_a_sample_and_see_pattern_and_drills(app_url):
             expect(drills.nth(1)).to_be_visible()  # a drill besides the correction panel
             assert drills.nth(0).inner_text().strip()
             expect(page.get_by_text("not a diagnosis").first).to_be_visible()
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="Report (PDF)").click()
+            pdf = Path(download.value.path()).read_bytes()
+            assert pdf.startswith(b"%PDF")
+            print(f"PDF report downloaded: {len(pdf) / 1e3:.0f} kB")
             shot = os.environ.get("SHOEWEAR_SCREENSHOT")
             if shot:
                 page.wait_for_timeout(1500)  # let the chart and pictures settle
                 page.screenshot(path=shot, full_page=True)
+
+            big = _twelve_megapixel_copy(SAMPLE, tmp_path / "phone_12mp.jpg")
+            t0 = time.perf_counter()
+            file_input.set_input_files(str(big))
+            expect(page.get_by_text(f"{big.name}: outline").first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Read in ").first).to_be_visible(timeout=60_000)
+            seconds = time.perf_counter() - t0
+            print(
+                f"upload -> result in the browser: {seconds:.2f} s (12 MP, {big.name}, "
+                f"{big.stat().st_size / 1e6:.1f} MB)"
+            )
         finally:
             browser.close()
