@@ -358,7 +358,7 @@ def sole_ui(sole: SoleReport, key: str) -> None:
     st.markdown("**Wear by zone** (0 = as new, 1 = tread gone)")
     st.bar_chart(
         {
-            "zone": [z.replace("_", " ") for z in ZONES],
+            "zone": [_title(z) for z in ZONES],
             "wear": [r.zones.get(z, 0.0) for z in ZONES],
         },
         x="zone",
@@ -548,7 +548,7 @@ def results_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
     owners = [a for a in analyses for _ in a.report.soles]
     soles = list(report.soles)
     labels = [f"{s.side.capitalize()} sole" if s.side != "unknown" else "Sole" for s in soles]
-    if len(soles) > 1:
+    if len(set(labels)) < len(labels):
         labels = [f"{lab} ({i + 1})" for i, lab in enumerate(labels)]
     tabs = st.tabs(labels) if len(soles) > 1 else [st.container()]
     for i, (tab, sole) in enumerate(zip(tabs, soles, strict=True)):
