@@ -10,6 +10,16 @@ from PIL import Image
 
 from .scene import noise
 
+_GRAIN: dict[int, np.ndarray] = {}
+
+
+def _grain_tile(size: int) -> np.ndarray:
+    """A fixed tile of unit Gaussian noise, made once per process (crops of it vary)."""
+    if size not in _GRAIN:
+        _GRAIN[size] = np.random.default_rng(1234).standard_normal(
+            (size, size, 3), dtype=np.float32)
+    return _GRAIN[size]
+
 
 def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     """Light falling off across the frame, vignetting, a colour cast and exposure.
@@ -32,8 +42,7 @@ def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         gain *= 1.0 - rng.uniform(0.05, 0.35) * (ys[:, None] ** 2 + xs[None, :] ** 2)
     cast = np.clip(rng.normal(1.0, 0.06, 3), 0.8, 1.2).astype(np.float32)
     cast *= np.float32(rng.uniform(0.75, 1.2))  # exposure
-    image *= gain[..., None]
-    image *= cast
+    image *= gain[..., None] * cast
     return image
 
 
@@ -147,9 +156,15 @@ def blur_and_noise(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         image = cv2.filter2D(image, -1, kernel)
     sigma = float(rng.uniform(0.003, 0.025))
     h, w = image.shape[:2]
-    grain = rng.standard_normal((h // 2 + 1, w // 2 + 1, 3), dtype=np.float32)
-    grain = cv2.resize(grain, (w, h), interpolation=cv2.INTER_NEAREST)
-    image += grain * (sigma * (0.5 + np.sqrt(np.clip(image, 0, 1))))
+    # Sensor noise: a random crop of a fixed noise tile, at half resolution and upsampled
+    # (demosaicing correlates neighbouring pixels), brighter pixels noisier.
+    tile = _grain_tile(768)
+    gh, gw = h // 2 + 1, w // 2 + 1
+    big = tile if gh <= 768 and gw <= 768 else np.tile(tile, (-(-gh // 768), -(-gw // 768), 1))
+    oy = int(rng.integers(0, big.shape[0] - gh + 1))
+    ox = int(rng.integers(0, big.shape[1] - gw + 1))
+    grain = cv2.resize(big[oy:oy + gh, ox:ox + gw], (w, h), interpolation=cv2.INTER_NEAREST)
+    image += grain * (sigma * (0.6 + image))
     return image
 
 

@@ -145,18 +145,31 @@ def _warp_canvas(rgb: np.ndarray, alpha: np.ndarray, matrix: np.ndarray,
     return out_rgb, out_a, (x0, y0)
 
 
+def _bbox(points: np.ndarray, margin: float, shape: tuple[int, int]
+          ) -> tuple[int, int, int, int]:
+    """Integer box (x0, y0, x1, y1) around points plus a margin, clipped to the frame."""
+    h, w = shape
+    x0 = int(np.clip(np.floor(points[:, 0].min() - margin), 0, w))
+    y0 = int(np.clip(np.floor(points[:, 1].min() - margin), 0, h))
+    x1 = int(np.clip(np.ceil(points[:, 0].max() + margin) + 1, 0, w))
+    y1 = int(np.clip(np.ceil(points[:, 1].max() + margin) + 1, 0, h))
+    return x0, y0, x1, y1
+
+
 def _side_wall(rng: np.random.Generator, image: np.ndarray, sole: _Placed,
                cover: np.ndarray) -> None:
     """Draw the shoe's upper and midsole side wall peeking out past the outline."""
-    h, w = image.shape[:2]
     length = sole.length
     ang = rng.uniform(0, 2 * np.pi)
     d = np.array([np.cos(ang), np.sin(ang)]) * length * rng.uniform(0.015, 0.06)
+    x0, y0, x1, y1 = _bbox(sole.polygon, 1.6 * float(np.abs(d).max()) + 3, image.shape[:2])
+    if x1 <= x0 or y1 <= y0:
+        return
+    h, w = y1 - y0, x1 - x0
+    poly = sole.polygon - (x0, y0)
     upper_mask = np.zeros((h, w), np.uint8)
     band_mask = np.zeros((h, w), np.uint8)
-    poly = sole.polygon
-    steps = 5
-    for t in np.linspace(0.0, 1.0, steps):
+    for t in np.linspace(0.0, 1.0, 5):
         cv2.fillPoly(upper_mask, [np.round((poly + d * (0.6 + 0.9 * t)) * 4).astype(np.int32)],
                      255, cv2.LINE_AA, shift=2)
         cv2.fillPoly(band_mask, [np.round((poly + d * 0.6 * t) * 4).astype(np.int32)], 255,
@@ -169,11 +182,13 @@ def _side_wall(rng: np.random.Generator, image: np.ndarray, sole: _Placed,
         upper = np.full(3, rng.uniform(0.05, 0.95), np.float32)
     tex = 0.75 + 0.12 * noise(rng, (h, w), (h // 6, w // 6))
     a_up = upper_mask.astype(np.float32) / 255.0
-    image += (upper * tex[..., None] - image) * a_up[..., None]
+    region = image[y0:y1, x0:x1]
+    region += (upper * tex[..., None] - region) * a_up[..., None]
     foam = np.array(sole.model.foam, np.float32) * np.float32(rng.uniform(0.55, 0.85))
     a_band = band_mask.astype(np.float32) / 255.0
-    image += (foam - image) * a_band[..., None]
-    np.maximum(cover, np.maximum(a_up, a_band), out=cover)
+    region += (foam - region) * a_band[..., None]
+    sub = cover[y0:y1, x0:x1]
+    np.maximum(sub, np.maximum(a_up, a_band), out=sub)
 
 
 def _shadow(rng: np.random.Generator, image: np.ndarray, cover: np.ndarray,
@@ -189,22 +204,25 @@ def _shadow(rng: np.random.Generator, image: np.ndarray, cover: np.ndarray,
     image *= (1.0 - rng.uniform(0.25, 0.6) * shade)[..., None]
 
 
-def _dust(rng: np.random.Generator, image: np.ndarray, where: np.ndarray, scale: float) -> None:
-    """Dust specks and a faint haze on the sole (they stay part of the sole)."""
-    ys, xs = np.nonzero(where)
-    if len(ys) == 0:
+def _dust(rng: np.random.Generator, image: np.ndarray, sole: _Placed, scale: float) -> None:
+    """Dust specks and a faint haze on a sole (they stay part of the sole)."""
+    x0, y0, x1, y1 = _bbox(sole.polygon, 2, image.shape[:2])
+    where = sole.alpha[y0:y1, x0:x1]
+    h, w = where.shape
+    if h < 4 or w < 4:
         return
-    h, w = image.shape[:2]
     layer = np.zeros((h, w), np.float32)
-    n = int(len(ys) * rng.uniform(0.0, 0.004))
-    idx = rng.integers(0, len(ys), n)
-    for i in idx:
-        r = max(int(rng.uniform(0.3, 1.5) * scale), 1)
-        cv2.circle(layer, (int(xs[i]), int(ys[i])), r, float(rng.uniform(0.3, 0.9)), -1)
+    n = int(h * w * rng.uniform(0.0, 0.0015))
+    r_max = max(int(1.5 * scale), 1)
+    for _ in range(n):
+        r = int(rng.integers(1, r_max + 1))
+        cv2.circle(layer, (int(rng.integers(w)), int(rng.integers(h))), r,
+                   float(rng.uniform(0.3, 0.9)), -1)
     haze = np.clip(noise(rng, (h, w), (8, 8)), 0, 1) * rng.uniform(0.0, 0.25)
     layer = np.maximum(layer, haze) * where
     tint = np.array([0.75, 0.72, 0.68], np.float32)
-    image += (tint - image) * layer[..., None]
+    region = image[y0:y1, x0:x1]
+    region += (tint - region) * layer[..., None]
 
 
 def _free_spot(rng: np.random.Generator, busy: np.ndarray, radius: float
@@ -392,7 +410,8 @@ def generate_photo(
         s.alpha = full
     soles_alpha = np.maximum.reduce([s.alpha for s in placed])
     if r_props.random() < 0.45:
-        _dust(r_props, image, soles_alpha > 0.5, scale=max(work_hw) / 800)
+        for s in placed:
+            _dust(r_props, image, s, scale=max(work_hw) / 800)
 
     # Things on top: props beside the soles, sometimes a hand holding one.
     busy = np.maximum(objects, soles_alpha)

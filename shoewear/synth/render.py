@@ -17,7 +17,9 @@ from .tread import flex_groove_overlay, pivot_rings, tread_height
 
 
 def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    t = (x - np.float32(lo)) * np.float32(1.0 / (hi - lo))
+    np.maximum(t, 0.0, out=t)
+    np.minimum(t, 1.0, out=t)
     return t * t * (3.0 - 2.0 * t)
 
 
@@ -63,12 +65,12 @@ def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
     if lay == "two_tone":
         second = u + wave < 0.33
     elif lay == "midfoot_foam":
-        foam = (u + wave > 0.3) & (u - wave < 0.56) & (np.abs(v) < 0.8)
+        foam = ((u - 0.43 + wave) / 0.135) ** 2 + (v / 0.9) ** 4 < 1.0
     elif lay == "lateral_strip":
         second = (v < -0.35) & (u < 0.62)
     elif lay == "heel_insert":
         second = (u < 0.26) & (np.abs(v) < 0.55)
-        foam = (u + wave > 0.33) & (u - wave < 0.52) & (np.abs(v) < 0.55)
+        foam = ((u - 0.43 + wave) / 0.1) ** 2 + (v / 0.6) ** 4 < 1.0
     return second, foam
 
 
@@ -134,6 +136,8 @@ def render_sole(
     height_map = np.where(tread_zone, np.minimum(height_map, 0.35 + 0.65 * edge_groove), 1.0)
 
     wear = cv2.resize(model.field, (w, h), interpolation=cv2.INTER_LINEAR)
+    # Tread depth goes fastest at first (lug edges round off), so mid levels read clearly.
+    wear = np.power(wear, np.float32(0.75))
     wear = np.where(tread_zone, wear, wear * 0.35)
     period_px = model.tread.period / px_mm
     sigma = max(0.2 * period_px, 0.6)
@@ -144,25 +148,44 @@ def render_sole(
     groove = np.clip(top - surface, 0.0, 1.0)
     worn_flat = np.clip((rounded - top) / 0.12, 0.0, 1.0) * _smoothstep(0.04, 0.3, wear)
 
-    rubber = np.array(model.rubber, np.float32)
-    rubber2 = np.array(model.rubber2, np.float32)
-    foam = np.array(model.foam, np.float32)
-    colour = np.where(second[..., None], rubber2, rubber)
-    colour = np.where(foam_area[..., None], foam, colour)
+    # Colour is a per-pixel mix of a few paints; mixing weights keeps it to 2-D arrays
+    # and one matrix product (a 3-channel pass per step would be several times slower).
+    palette = np.array([model.rubber, model.rubber2, model.foam, (0.5, 0.48, 0.45), model.dirt],
+                       np.float32)  # (5, 3): rubber, rubber 2, foam, worn grey, dirt
+    rubber_w = np.where(foam_area, 0.0, 1.0).astype(np.float32)
+    second_w = rubber_w * second
+    first_w = rubber_w - second_w
+    foam_w = 1.0 - rubber_w
     if model.tread.groove_is_foam:
-        colour = colour + (foam - colour) * (1.0 - _smoothstep(0.2, 0.6, height_map))[..., None]
+        gf = 1.0 - _smoothstep(0.2, 0.6, height_map)
+        foam_w = foam_w + (first_w + second_w) * gf
+        first_w = first_w * (1.0 - gf)
+        second_w = second_w * (1.0 - gf)
     # Worn rubber loses its fresh finish and drifts towards a dusty mid grey; ground-in
     # dust settles in what is left of the grooves, so a worn area looks uniform.
-    worn_tint = 0.6 * colour + 0.4 * np.array([0.5, 0.48, 0.45], np.float32)
-    fade = np.clip(0.55 * _smoothstep(0.03, 0.6, wear) + 0.35 * worn_flat, 0.0, 0.85)
-    colour = colour + (worn_tint - colour) * fade[..., None]
+    fade = np.clip(0.6 * _smoothstep(0.03, 0.6, wear) + 0.4 * worn_flat, 0.0, 0.9) * 0.55
     blotch = 0.07 * _noise(rng, (h, w), (9, 5)) + 0.025 * _noise(rng, (h, w), (30, 15))
-    show = _smoothstep(0.66, 1.0, wear + blotch) * tread_zone
-    colour = colour + (foam - colour) * show[..., None]
-    rim_colour = rubber if model.outline.style in ("loose", "court") else foam
-    colour = np.where(tread_zone[..., None], colour, rim_colour)
-    dirt = np.array(model.dirt, np.float32)
-    colour = colour + (dirt - colour) * (model.dirt_level * 0.8 * groove)[..., None]
+    show = _smoothstep(0.66, 1.0, wear + blotch) * tread_zone  # foam showing through
+    keep = (1.0 - fade) * (1.0 - show)
+    grey_w = fade * (1.0 - show)
+    first_w *= keep
+    second_w *= keep
+    foam_w = foam_w * keep + show
+    rim = ~tread_zone
+    rim_is_rubber = model.outline.style in ("loose", "court")
+    first_w[rim] = 1.0 if rim_is_rubber else 0.0
+    second_w[rim] = 0.0
+    foam_w[rim] = 0.0 if rim_is_rubber else 1.0
+    grey_w[rim] = 0.0
+    d = model.dirt_level * 0.8 * groove
+    clean = 1.0 - d
+    weights = (first_w * clean, second_w * clean, foam_w * clean, grey_w * clean, d)
+    colour = np.empty((h, w, 3), np.float32)
+    for c in range(3):
+        acc = weights[0] * palette[0, c]
+        for k in range(1, 5):
+            acc += weights[k] * palette[k, c]
+        colour[..., c] = acc
 
     # Relief shading from the worn height map.
     z = surface * (model.depth_mm / px_mm)
@@ -180,6 +203,8 @@ def render_sole(
     grain = 1.0 + 0.05 * _noise(rng, (h, w), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
     # Abrasion streaks run along the sole where the rubber has been ground smooth.
     grain += 0.025 * _noise(rng, (h, w), (h // 24 + 2, w // 4 + 2)) * worn_flat
-    shine = 0.08 * worn_flat * np.clip(ndotl, 0.0, 1.0)
-    rgb = colour * (shade * grain)[..., None] + shine[..., None]
-    return np.clip(rgb, 0.0, 1.0).astype(np.float32), outline.alpha, outline.mask
+    shine = 0.11 * worn_flat * np.clip(ndotl, 0.0, 1.0)
+    colour *= (shade * grain)[..., None]
+    colour += shine[..., None]
+    np.clip(colour, 0.0, 1.0, out=colour)
+    return colour, outline.alpha, outline.mask
