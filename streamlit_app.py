@@ -307,19 +307,18 @@ def input_ui() -> tuple[str, list[tuple[str, bytes]]]:
 
 def pictures_ui(analyses: Sequence[Analysis]) -> None:
     """The photo(s) with what was found, and each canonical sole with its wear map."""
-    photo_col, soles_col = st.columns([3, 2])
-    for a in analyses:
-        if a.overlay is not None:
-            photo_col.image(a.overlay, caption=f"{a.report.file}: outline, zones and side")
     canon = [img for a in analyses for img in a.soles]
     sides = [s.side for a in analyses for s in a.report.soles]
-    if canon:
-        soles_col.image(
-            canon,
-            caption=[f"{side} sole, wear map" for side in sides],
-            width=180,
-        )
-        soles_col.caption("Heel at the bottom, big-toe side on the right; red = worn.")
+    cols = st.columns([3.0] * len(analyses) + [1.1] * len(canon), vertical_alignment="top")
+    for col, a in zip(cols, analyses, strict=False):
+        if a.overlay is not None:
+            col.image(a.overlay, caption=f"{a.report.file}: outline, zones and side")
+    for col, img, side in zip(cols[len(analyses) :], canon, sides, strict=True):
+        col.image(img, caption=f"{side} sole: wear map", width="stretch")
+    st.caption(
+        "Wear maps: heel at the bottom, big-toe (medial) side on the right; red = worn, "
+        "green = tread as new."
+    )
 
 
 def sole_ui(sole: SoleReport, key: str) -> None:
