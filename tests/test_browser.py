@@ -110,7 +110,7 @@ def test_upload_a_sample_and_see_pattern_and_drills(app_url, tmp_path):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2600})
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
             page.goto(app_url, wait_until="domcontentloaded")
             file_input = page.locator("input[type=file]").first
             file_input.wait_for(state="attached", timeout=60_000)
@@ -127,15 +127,15 @@ def test_upload_a_sample_and_see_pattern_and_drills(app_url, tmp_path):
             expect(drills.nth(1)).to_be_visible()  # a drill besides the correction panel
             assert drills.nth(0).inner_text().strip()
             expect(page.get_by_text("not a diagnosis").first).to_be_visible()
+            shot = os.environ.get("SHOEWEAR_SCREENSHOT")
+            if shot:
+                page.wait_for_timeout(1500)  # let the chart and pictures settle
+                page.screenshot(path=shot, animations="disabled")
             with page.expect_download(timeout=60_000) as download:
                 page.get_by_role("button", name="Report (PDF)").click()
             pdf = Path(download.value.path()).read_bytes()
             assert pdf.startswith(b"%PDF")
             print(f"PDF report downloaded: {len(pdf) / 1e3:.0f} kB")
-            shot = os.environ.get("SHOEWEAR_SCREENSHOT")
-            if shot:
-                page.wait_for_timeout(1500)  # let the chart and pictures settle
-                page.screenshot(path=shot, full_page=True)
 
             big = _twelve_megapixel_copy(SAMPLE, tmp_path / "phone_12mp.jpg")
             t0 = time.perf_counter()
