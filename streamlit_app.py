@@ -61,11 +61,14 @@ class Reader:
     model_dir : Path or None
         The folder of the CNN's files (fine-tuning starts from them); None
         for the classical reading.
+    problem : str
+        Why the CNN is not in use although a model file is there; "" if none.
     """
 
     name: str
     read_with_maps: Callable
     model_dir: Path | None = None
+    problem: str = ""
 
 
 @dataclass
@@ -97,24 +100,37 @@ class Analysis:
 
 
 def make_reader() -> Reader:
-    """The shipped CNN wear model, or the classical reading when no model is shipped."""
+    """The wear CNN (``$SHOEWEAR_MODEL`` or the shipped model), else the classical reading.
+
+    A model file that exists but cannot be loaded falls back to the classical
+    reading too, and `Reader.problem` says why.
+    """
     from shoewear.errors import ModelError
 
+    problem = ""
     try:
-        from shoewear.model.runtime import WearModel
+        from shoewear.model.runtime import WearModel, resolve_model_path
 
         model = WearModel.load()
-    except (ImportError, ModelError):
-        from shoewear.wear_classic import read_wear, wear_map
-
+    except ImportError as exc:
+        problem = f"the wear model cannot run here ({exc})"
+    except ModelError as exc:
+        if resolve_model_path().exists():
+            problem = f"the wear model could not be loaded: {exc}"
+    else:
         return Reader(
-            name="classical tread-contrast reading (no trained model found)",
-            read_with_maps=lambda canons: (read_wear(canons), [wear_map(c) for c in canons]),
+            name=f"wear CNN ({_shown_path(model.path)})",
+            read_with_maps=model.read_with_maps,
+            model_dir=model.path.parent,
         )
+    from shoewear.wear_classic import read_wear, wear_map
+
     return Reader(
-        name=f"wear CNN ({_shown_path(model.path)})",
-        read_with_maps=model.read_with_maps,
-        model_dir=model.path.parent,
+        name="classical tread-contrast reading (no trained model found)"
+        if not problem
+        else "classical tread-contrast reading",
+        read_with_maps=lambda canons: (read_wear(canons), [wear_map(c) for c in canons]),
+        problem=problem,
     )
 
 
@@ -230,6 +246,8 @@ def sidebar_ui(reader: Reader) -> str | None:
             help="Leave on auto; pick left or right when the guess for a one-sole photo is wrong.",
         )
         st.caption(f"Wear reader: {reader.name}")
+        if reader.problem:
+            st.warning(reader.problem)
         st.divider()
         st.subheader("Retraining")
         folder = feedback_dir()
@@ -351,6 +369,7 @@ def sole_ui(sole: SoleReport, key: str) -> None:
         delta_color="off",
         delta_arrow="off",
         border=True,
+        help="Wrong? Pick the side in the sidebar (for a photo of one sole).",
     )
     if sole.advice.summary:
         st.markdown(sole.advice.summary)

@@ -227,3 +227,20 @@ def test_camera_photo(at, photos):
     at.camera_input(key="camera").set_value(("camera.jpg", photos["right"], "image/jpeg")).run()
     assert not at.exception and not at.error
     assert len(_patterns_shown(at)) == 1
+
+
+def test_a_damaged_model_falls_back_and_says_why(monkeypatch, tmp_path, photos):
+    bad = tmp_path / "wear_cnn.onnx"
+    bad.write_bytes(b"not a model")
+    monkeypatch.setenv("SHOEWEAR_MODEL", str(bad))
+    reader = app.make_reader()
+    assert reader.model_dir is None
+    assert "could not be loaded" in reader.problem
+    assert app.analyze_upload(photos["left"], reader, name="x.jpg").report.error is None
+
+
+def test_no_model_is_not_a_problem(monkeypatch, tmp_path):
+    monkeypatch.setenv("SHOEWEAR_MODEL", str(tmp_path / "missing.onnx"))
+    reader = app.make_reader()
+    assert reader.model_dir is None and reader.problem == ""
+    assert "classical" in reader.name
