@@ -20,8 +20,9 @@ def split_zones(mask: np.ndarray) -> np.ndarray:
     -------
     (H, W) int8 ndarray
         Index into `ZONES` for each sole pixel, -1 outside the sole. Medial
-        and lateral halves split at the sole's midline, found row by row as
-        the middle of the mask's extent.
+        and lateral halves split at the sole's midline: the middle of the
+        mask's extent in each row, smoothed along the sole so that a notch
+        in the outline does not swing it.
     """
     mask = np.asarray(mask, dtype=bool)
     if mask.ndim != 2:
@@ -32,7 +33,7 @@ def split_zones(mask: np.ndarray) -> np.ndarray:
     rows_any = mask.any(axis=1)
     first = np.where(rows_any, mask.argmax(axis=1), 0)
     last = np.where(rows_any, w - 1 - mask[:, ::-1].argmax(axis=1), w - 1)
-    midline = (first + last) / 2.0  # (H,)
+    midline = _smooth_rows((first + last) / 2.0, rows_any, window=max(3, h // 12))  # (H,)
     u = 1.0 - (np.arange(h) + 0.5) / h  # (H,)
     index = {name: i for i, name in enumerate(ZONES)}
     for band, (lo, hi) in ZONE_BANDS.items():
@@ -45,6 +46,21 @@ def split_zones(mask: np.ndarray) -> np.ndarray:
         labels[rows] = np.where(medial, index[f"{band}_medial"], index[f"{band}_lateral"])
     labels[~mask] = -1
     return labels
+
+
+def _smooth_rows(values: np.ndarray, valid: np.ndarray, *, window: int) -> np.ndarray:
+    """Moving average of a per-row profile over the rows that hold the sole.
+
+    A raw row-by-row midline jumps at every notch of the outline (a lug, a
+    hand's edge); the anatomical midline of a sole bends slowly.
+    """
+    if not valid.any():
+        return values
+    rows = np.flatnonzero(valid)
+    filled = np.interp(np.arange(values.size), rows, values[rows])  # (H,)
+    kernel = np.ones(window) / window
+    padded = np.pad(filled, window // 2, mode="edge")
+    return np.convolve(padded, kernel, mode="valid")[: values.size]
 
 
 def zone_means(values: np.ndarray, labels: np.ndarray) -> dict[str, float]:

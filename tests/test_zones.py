@@ -74,3 +74,12 @@ def test_zone_of(u, medial, zone):
 def test_zone_of_rejects_out_of_range():
     with pytest.raises(ValueError, match="u must lie"):
         zone_of(1.5, True)
+
+
+def test_a_notch_in_the_outline_barely_moves_the_midline():
+    mask = _rect_mask(h=120, w=40, x0=5, x1=35)
+    notched = mask.copy()
+    notched[60:62, 5:25] = False  # a two-row bite out of the lateral side
+    plain, bitten = split_zones(mask), split_zones(notched)
+    both = mask & notched
+    assert (plain[both] != bitten[both]).mean() < 0.01
