@@ -80,6 +80,9 @@ def test_a_notch_in_the_outline_barely_moves_the_midline():
     mask = _rect_mask(h=120, w=40, x0=5, x1=35)
     notched = mask.copy()
     notched[60:62, 5:25] = False  # a two-row bite out of the lateral side
-    plain, bitten = split_zones(mask), split_zones(notched)
-    both = mask & notched
-    assert (plain[both] != bitten[both]).mean() < 0.01
+    medial = ZONES.index("midfoot_medial")
+    plain = (split_zones(mask)[60:62] == medial).sum()
+    bitten = (split_zones(notched)[60:62] == medial).sum()
+    # A raw row midline would jump to the middle of what is left of the
+    # row and hand two thirds of the medial half to the lateral side.
+    assert bitten >= 0.6 * plain
