@@ -244,3 +244,34 @@ def test_no_model_is_not_a_problem(monkeypatch, tmp_path):
     reader = app.make_reader()
     assert reader.model_dir is None and reader.problem == ""
     assert "classical" in reader.name
+
+
+@pytest.fixture(scope="module")
+def untrained_model(tmp_path_factory) -> Path:
+    """An untrained wear CNN exported as the shipped model is (weights and ONNX)."""
+    torch = pytest.importorskip("torch")
+    from shoewear.model.checkpoint import save_checkpoint
+    from shoewear.model.config import ModelConfig
+    from shoewear.model.export import export_onnx
+    from shoewear.model.net import WearNet
+
+    torch.manual_seed(0)
+    config = ModelConfig()
+    net = WearNet(config).eval()
+    root = tmp_path_factory.mktemp("model")
+    save_checkpoint(root / "wear_cnn.safetensors", net, config)
+    export_onnx(net, config, root / "wear_cnn.onnx")
+    return root
+
+
+def test_the_cnn_reads_uploads_with_its_wear_maps(monkeypatch, untrained_model, photos):
+    monkeypatch.setenv("SHOEWEAR_MODEL", str(untrained_model))
+    reader = app.make_reader()
+    assert reader.name.startswith("wear CNN") and reader.problem == ""
+    assert reader.model_dir == untrained_model
+    result = app.analyze_upload(photos["pair"], reader, name="pair.jpg")
+    assert result.report.error is None
+    assert len(result.soles) == len(result.report.soles) >= 1
+    assert all(p in PATTERNS for p in (s.reading.pattern for s in result.report.soles))
+    command = app.retrain_command(Path("/fb"), model_dir=reader.model_dir)
+    assert f"--from {untrained_model}" in command
