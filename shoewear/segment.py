@@ -171,3 +171,26 @@ def _upsample(region: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     m = cv2.GaussianBlur(region.astype(np.float32), (0, 0), 0.7)
     big = cv2.resize(m, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
     return big >= 0.5
+
+
+def upscale_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize a working-resolution mask to the photo's own size without pixel steps.
+
+    Parameters
+    ----------
+    mask : (h, w) bool ndarray
+    size : tuple of int
+        (width, height) to resize to, e.g. `LoadedImage.original_size`.
+
+    Returns
+    -------
+    (height, width) bool ndarray
+        The float mask, lightly smoothed when enlarging, resized linearly and
+        thresholded at 0.5.
+    """
+    m = np.asarray(mask, dtype=np.float32)
+    if (m.shape[1], m.shape[0]) == tuple(size):
+        return m >= 0.5
+    if size[0] > m.shape[1]:
+        m = cv2.GaussianBlur(m, (0, 0), 0.6)
+    return cv2.resize(m, tuple(size), interpolation=cv2.INTER_LINEAR) >= 0.5

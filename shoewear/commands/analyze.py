@@ -205,16 +205,13 @@ def _analyze_job(job: _Job):
 
 
 def _write_mask(mask, size: tuple[int, int], path: Path) -> None:
-    """Resize the float mask to the original (width, height), threshold, write 0/255."""
+    """Write the mask at the photo's own (width, height) as 0/255."""
     import cv2
     import numpy as np
 
-    m = mask.astype(np.float32)
-    if (m.shape[1], m.shape[0]) != size:
-        if size[0] > m.shape[1]:  # upsampling: soften the pixel steps first
-            m = cv2.GaussianBlur(m, (0, 0), 0.6)
-        m = cv2.resize(m, size, interpolation=cv2.INTER_LINEAR)
-    if not cv2.imwrite(str(path), np.where(m >= 0.5, 255, 0).astype(np.uint8)):
+    from ..segment import upscale_mask
+
+    if not cv2.imwrite(str(path), np.where(upscale_mask(mask, size), 255, 0).astype(np.uint8)):
         raise OSError(f"could not write {path}")
 
 
