@@ -35,11 +35,13 @@ def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         The same array.
     """
     h, w = image.shape[:2]
-    gain = 1.0 + rng.uniform(0.0, 0.35) * noise(rng, (h, w), (2, 2))
+    sh, sw = h // 8 + 2, w // 8 + 2  # light varies slowly: work at 1/8 size
+    gain = 1.0 + rng.uniform(0.0, 0.35) * noise(rng, (sh, sw), (2, 2))
     if rng.random() < 0.6:
-        ys = (np.arange(h, dtype=np.float32) - h / 2) / (0.5 * max(h, w))
-        xs = (np.arange(w, dtype=np.float32) - w / 2) / (0.5 * max(h, w))
+        ys = (np.arange(sh, dtype=np.float32) - sh / 2) / (0.5 * max(sh, sw))
+        xs = (np.arange(sw, dtype=np.float32) - sw / 2) / (0.5 * max(sh, sw))
         gain *= 1.0 - rng.uniform(0.05, 0.35) * (ys[:, None] ** 2 + xs[None, :] ** 2)
+    gain = cv2.resize(gain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     cast = np.clip(rng.normal(1.0, 0.06, 3), 0.8, 1.2).astype(np.float32)
     cast *= np.float32(rng.uniform(0.75, 1.2))  # exposure
     image *= gain[..., None] * cast
@@ -57,20 +59,22 @@ def glare(rng: np.random.Generator, image: np.ndarray, *, where: np.ndarray | No
         Preferred area for the highlights (e.g. the sole); None anywhere.
     """
     h, w = image.shape[:2]
-    layer = np.zeros((h, w), np.float32)
+    f = 4  # highlights are soft: draw and blur them at a quarter of the size
+    layer = np.zeros((h // f + 1, w // f + 1), np.float32)
     ys, xs = (np.nonzero(where) if where is not None and where.any() else (None, None))
     for _ in range(int(rng.integers(1, 4))):
         if ys is not None:
             i = int(rng.integers(len(ys)))
-            c = (int(xs[i]), int(ys[i]))
+            c = (int(xs[i]) // f, int(ys[i]) // f)
         else:
-            c = (int(rng.integers(w)), int(rng.integers(h)))
-        axes = (int(rng.uniform(0.01, 0.06) * max(h, w)) + 1,
-                int(rng.uniform(0.005, 0.03) * max(h, w)) + 1)
+            c = (int(rng.integers(w)) // f, int(rng.integers(h)) // f)
+        axes = (int(rng.uniform(0.006, 0.04) * max(h, w) / f) + 1,
+                int(rng.uniform(0.003, 0.02) * max(h, w) / f) + 1)
         cv2.ellipse(layer, c, axes, float(rng.uniform(0, 180)), 0, 360,
-                    float(rng.uniform(0.4, 1.0)), -1)
-    sigma = max(h, w) * rng.uniform(0.004, 0.015)
-    layer = cv2.GaussianBlur(layer, (0, 0), sigma)
+                    float(rng.uniform(0.25, 0.9)), -1)
+    sigma = max(h, w) * rng.uniform(0.004, 0.015) / f + 0.5
+    layer = cv2.resize(cv2.GaussianBlur(layer, (0, 0), sigma), (w, h),
+                       interpolation=cv2.INTER_LINEAR)
     image += layer[..., None] * np.array([1.0, 1.0, rng.uniform(1.0, 1.15)], np.float32)
     return image
 

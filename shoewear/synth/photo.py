@@ -282,7 +282,7 @@ def _hand(rng: np.random.Generator, image: np.ndarray, sole: _Placed) -> np.ndar
     size = sole.length * rng.uniform(0.42, 0.52)
     patch, alpha = props.hand(rng, int(size))
     ph = alpha.shape[0]
-    overlap = sole.length * rng.uniform(0.04, 0.14)
+    overlap = sole.length * rng.uniform(0.08, 0.26)
     centre = g + dvec * (overlap - ph / 2)
     angle = float(np.rad2deg(np.arctan2(-dvec[0], -dvec[1])))
     return props.blit(image, patch, alpha, (float(centre[0]), float(centre[1])), angle)
@@ -418,8 +418,8 @@ def generate_photo(
     cover = _props(r_props, image, busy, float(placed[0].length))
     if not pair and r_props.random() < 0.18:
         cover = np.maximum(cover, _hand(r_props, image, placed[0]))
-    if r_cam.random() < 0.3:
-        camera.glare(r_cam, image, where=soles_alpha > 0.5 if r_cam.random() < 0.7 else None)
+    if r_cam.random() < 0.2:
+        camera.glare(r_cam, image, where=soles_alpha > 0.5 if r_cam.random() < 0.6 else None)
     camera.uneven_light(r_cam, image)
 
     masks = [s.alpha * (1.0 - cover) for s in placed]

@@ -60,11 +60,18 @@ def _tile(rgb: np.ndarray, soles: Sequence[dict]) -> np.ndarray:
         heel = (int(sole["heel"][0] * s + ox), int(sole["heel"][1] * s + oy))
         toe = (int(sole["toe"][0] * s + ox), int(sole["toe"][1] * s + oy))
         cv2.arrowedLine(tile, heel, toe, (255, 255, 0), 1, cv2.LINE_AA, tipLength=0.12)
-        text = f"{sole['pattern']} {sole['side'][0].upper()}"
-        y = _TILE - 6 - 13 * (len(soles) - 1 - k)
-        cv2.putText(tile, text, (3, y), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 3, cv2.LINE_AA)
+        text = f"{k + 1}: {sole['pattern']} {sole['side']}" if len(soles) > 1 else \
+            f"{sole['pattern']} {sole['side']}"
+        y = _TILE - 5 - 14 * (len(soles) - 1 - k)
+        (tw_, th_), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.4, 1)
+        tile[y - th_ - 3:y + 3, 0:tw_ + 6] = (0, 0, 0)
         cv2.putText(tile, text, (3, y), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1,
                     cv2.LINE_AA)
+        if len(soles) > 1:  # number the sole at its box so the label can be matched
+            bx = int(0.5 * (sole["box"][0] + sole["box"][2]) * s + ox)
+            by = int(sole["box"][1] * s + oy) + 12
+            cv2.putText(tile, str(k + 1), (bx - 4, by), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
+                        (255, 255, 255), 2, cv2.LINE_AA)
         zmap = _zone_map(sole["zones"], 56)
         zx = _TILE - 2 - (k + 1) * (zmap.shape[1] + 2)
         tile[zy:zy + zmap.shape[0], zx:zx + zmap.shape[1]] = zmap
@@ -97,7 +104,7 @@ def contact_sheet(photos: Sequence[SynthPhoto], *, cols: int = 8) -> np.ndarray:
     tiles = []
     for p in photos:
         soles = [{"mask": s.mask, "heel": s.heel_xy, "toe": s.toe_xy, "pattern": s.pattern,
-                  "side": s.side, "zones": s.zones} for s in p.soles]
+                  "side": s.side, "zones": s.zones, "box": s.box} for s in p.soles]
         tiles.append(_tile(p.rgb, soles))
     return _grid(tiles, cols)
 
@@ -134,6 +141,7 @@ def sheet_from_dataset(out_dir: str | Path, *, n: int = 48, cols: int = 8) -> np
                 "toe": (float(r["toe_x"]), float(r["toe_y"])),
                 "pattern": r["pattern"], "side": r["side"],
                 "zones": {z: float(r[z]) for z in ZONES},
+                "box": tuple(int(r[k]) for k in ("x0", "y0", "x1", "y1")),
             })
         tiles.append(_tile(rgb, soles))
     return _grid(tiles, cols)

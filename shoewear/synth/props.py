@@ -115,41 +115,72 @@ def ruler(rng: np.random.Generator, length: int) -> tuple[np.ndarray, np.ndarray
 
 
 def hand(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """A hand seen from above, fingers pointing up the patch.
+    """A hand seen from above with its forearm, fingertips at the top edge of the patch.
+
+    Sometimes only the thumb reaches forward (the fingers hold the shoe from
+    behind); sometimes the forearm wears a sleeve, sometimes the hand a glove.
 
     Returns
     -------
     patch : (h, w, 3) float32 ndarray
     alpha : (h, w) float32 ndarray
-        The fingertips reach the top edge; the palm fills the bottom half.
+        The topmost covered row is the patch's first row.
     """
     s = max(int(size), 30)
-    h, w = int(s * 1.6), int(s * 1.1)
+    h, w = int(s * 2.6), int(s * 1.6)
     m = np.zeros((h, w), np.uint8)
-    palm_c = (w // 2, int(h * 0.72))
-    cv2.ellipse(m, palm_c, (int(s * 0.4), int(s * 0.42)), 0, 0, 360, 255, -1, cv2.LINE_AA)
+    creases = np.zeros((h, w), np.uint8)
+    palm_c = (w // 2, int(s * 1.12))
+    palm_ax = (int(s * 0.4), int(s * 0.44))
+    cv2.ellipse(m, palm_c, palm_ax, 0, 0, 360, 255, -1, cv2.LINE_AA)
+    arm_w = int(s * rng.uniform(0.55, 0.7))
+    cv2.rectangle(m, (palm_c[0] - arm_w // 2, palm_c[1]), (palm_c[0] + arm_w // 2, h), 255, -1)
     fw = max(int(s * 0.17), 2)
-    spread = rng.uniform(0.0, 0.25)
-    lengths = (0.55, 0.64, 0.6, 0.46)
-    for i, frac in enumerate(lengths):
-        base_x = palm_c[0] + int((i - 1.5) * s * 0.19)
-        base_y = palm_c[1] - int(s * 0.3)
-        ang = (i - 1.5) * spread + rng.normal(0, 0.05)
-        tip = (int(base_x + np.sin(ang) * frac * s), int(base_y - np.cos(ang) * frac * s))
-        cv2.line(m, (base_x, base_y), tip, 255, fw, cv2.LINE_AA)
-    thumb_side = 1 if rng.random() < 0.5 else -1
-    base = (palm_c[0] + thumb_side * int(s * 0.3), palm_c[1])
-    tip = (base[0] + thumb_side * int(s * 0.38), base[1] - int(s * 0.38))
-    cv2.line(m, base, tip, 255, int(fw * 1.2), cv2.LINE_AA)
+    thumb_only = rng.random() < 0.3
+    spread = rng.uniform(0.0, 0.22)
+    nails = []
+    if not thumb_only:
+        for i, frac in enumerate((0.52, 0.62, 0.58, 0.44)):
+            base = np.array([palm_c[0] + (i - 1.5) * s * 0.19, palm_c[1] - s * 0.3])
+            ang = (i - 1.5) * spread + rng.normal(0, 0.05)
+            d = np.array([np.sin(ang), -np.cos(ang)])
+            tip = base + d * frac * s
+            width = fw * (1.0 if i < 3 else 0.85)
+            cv2.line(m, tuple(int(x) for x in base), tuple(int(x) for x in tip), 255,
+                     int(width), cv2.LINE_AA)
+            for k in (0.45, 0.75):  # knuckle creases
+                c = base + d * frac * s * k
+                n = np.array([-d[1], d[0]]) * width * 0.35
+                cv2.line(creases, tuple(int(x) for x in c - n), tuple(int(x) for x in c + n), 255,
+                         max(int(width * 0.08), 1), cv2.LINE_AA)
+            nails.append((tip - d * width * 0.35, width, ang))
+    side = 1 if rng.random() < 0.5 else -1
+    base = (palm_c[0] + side * int(s * 0.3), palm_c[1] - int(s * 0.05))
+    reach = 0.55 if thumb_only else 0.38
+    tip = (base[0] + side * int(s * (0.12 if thumb_only else 0.38)), base[1] - int(s * reach))
+    cv2.line(m, base, tip, 255, int(fw * 1.25), cv2.LINE_AA)
     alpha = m.astype(np.float32) / 255.0
     skin = np.array(SKIN[int(rng.integers(len(SKIN)))], np.float32) + rng.normal(0, 0.03, 3)
     dist = cv2.distanceTransform((m > 127).astype(np.uint8), cv2.DIST_L2, 3)
-    shade = 0.7 + 0.3 * np.clip(dist / (fw * 0.6), 0, 1)
-    img = np.clip(skin[None, None, :] * shade[..., None], 0, 1).astype(np.float32)
-    if rng.random() < 0.2:  # a glove
-        img = np.clip(img * 0 + rng.uniform(0.1, 0.9, 3).astype(np.float32)
-                      * shade[..., None], 0, 1)
-    return img, alpha
+    shade = 0.68 + 0.32 * np.clip(dist / (fw * 0.55), 0, 1)
+    shade *= 1.0 - 0.25 * creases.astype(np.float32) / 255.0
+    img = skin[None, None, :] * shade[..., None]
+    if rng.random() < 0.7:
+        for centre, width, ang in nails:
+            cv2.ellipse(img, (int(centre[0]), int(centre[1])),
+                        (max(int(width * 0.3), 1), max(int(width * 0.38), 1)),
+                        float(np.rad2deg(ang)), 0, 360,
+                        tuple(float(x) for x in np.clip(skin * 1.06 + 0.04, 0, 1)), -1)
+    if rng.random() < 0.6:  # a sleeve over the forearm
+        cuff = palm_c[1] + int(s * rng.uniform(0.5, 0.8))
+        sleeve = rng.uniform(0.05, 0.9, 3).astype(np.float32)
+        img[cuff:] = sleeve * shade[cuff:, :, None]
+        alpha[cuff:] = np.maximum(alpha[cuff:], 0.0)
+    if rng.random() < 0.15:  # a glove
+        img = rng.uniform(0.1, 0.9, 3).astype(np.float32) * shade[..., None]
+    rows = np.flatnonzero(alpha.max(axis=1) > 0.5)
+    top = int(rows[0]) if len(rows) else 0
+    return np.clip(img[top:], 0, 1).astype(np.float32), alpha[top:]
 
 
 def clutter(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -59,7 +59,8 @@ def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Second-colour rubber and bare-foam areas of the sole's layout."""
     lay = model.layout
-    wave = 0.02 * np.sin(v * 3.0 + model.noise_seed % 7)
+    bend = 0.02 + 0.015 * (model.noise_seed % 5 - 2)  # boundaries curve across the sole
+    wave = bend * (v * v - 0.3)
     second = np.zeros(u.shape, bool)
     foam = np.zeros(u.shape, bool)
     if lay == "two_tone":
@@ -137,7 +138,7 @@ def render_sole(
 
     wear = cv2.resize(model.field, (w, h), interpolation=cv2.INTER_LINEAR)
     # Tread depth goes fastest at first (lug edges round off), so mid levels read clearly.
-    wear = np.power(wear, np.float32(0.75))
+    wear = np.sqrt(wear) * np.sqrt(np.sqrt(wear))  # wear ** 0.75, cheaper than np.power
     wear = np.where(tread_zone, wear, wear * 0.35)
     period_px = model.tread.period / px_mm
     sigma = max(0.2 * period_px, 0.6)
