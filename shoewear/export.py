@@ -153,6 +153,8 @@ class _Block:
 
     image: Image.Image
     space_before: int = 0
+    #: A heading: never left at the foot of a page without the block after it.
+    keep_with_next: bool = False
 
     @property
     def height(self) -> int:
@@ -191,6 +193,7 @@ def _text_block(
     color: tuple[int, int, int] = _INK,
     indent: int = 0,
     space_before: int = 0,
+    keep_with_next: bool = False,
 ) -> _Block:
     font = _font(size, bold=bold)
     width = PAGE_WIDTH - 2 * _MARGIN - indent
@@ -200,7 +203,7 @@ def _text_block(
     draw = ImageDraw.Draw(img)
     for i, line in enumerate(lines):
         draw.text((_MARGIN + indent, i * line_h), line, font=font, fill=color)
-    return _Block(img, space_before=space_before)
+    return _Block(img, space_before=space_before, keep_with_next=keep_with_next)
 
 
 def _pictures_block(
@@ -257,44 +260,68 @@ def _sole_blocks(index: int, sole: SoleReport, *, many: bool) -> list[_Block]:
             size=30,
             bold=True,
             space_before=30,
+            keep_with_next=True,
         ),
-        _text_block(f"{side} (side confidence {sole.side_confidence:.0%}){second}", color=_MUTED),
+        _text_block(
+            f"{side} (side confidence {sole.side_confidence:.0%}){second}",
+            color=_MUTED,
+            keep_with_next=True,
+        ),
     ]
     if sole.advice.summary:
         out.append(_text_block(sole.advice.summary, space_before=8))
-    out.append(_text_block("Wear by zone (0 = as new, 1 = tread gone)", bold=True, space_before=16))
+    out.append(
+        _text_block(
+            "Wear by zone (0 = as new, 1 = tread gone)",
+            bold=True,
+            space_before=16,
+            keep_with_next=True,
+        )
+    )
     out.append(_zone_bars_block(r.zones, space_before=6))
     if sole.advice.faults:
-        out.append(_text_block("Likely form faults", bold=True, space_before=16))
+        out.append(
+            _text_block("Likely form faults", bold=True, space_before=16, keep_with_next=True)
+        )
         for f in sole.advice.faults:
-            out.append(_text_block(f"• {f.title}", indent=20, space_before=4))
+            out.append(_text_block(f"• {f.title}", indent=20, space_before=4, keep_with_next=True))
             out.append(_text_block(f.why, size=19, color=_MUTED, indent=44))
     if sole.advice.drills:
-        out.append(_text_block("Drills to try", bold=True, space_before=16))
+        out.append(_text_block("Drills to try", bold=True, space_before=16, keep_with_next=True))
         for d in sole.advice.drills:
-            out.append(_text_block(f"• {d.name}", indent=20, space_before=4))
+            out.append(_text_block(f"• {d.name}", indent=20, space_before=4, keep_with_next=True))
             out.append(_text_block(d.how, size=19, color=_MUTED, indent=44))
     return out
 
 
 def _asymmetry_blocks(asymmetry: dict) -> list[_Block]:
     """The left/right panel, from `advice.compare_pair`'s dict."""
-    out = [_text_block("Left and right", size=30, bold=True, space_before=30)]
+    out = [_text_block("Left and right", size=30, bold=True, space_before=30, keep_with_next=True)]
     verdict = asymmetry.get("verdict")
     if verdict:
-        out.append(_text_block(str(verdict).capitalize(), bold=True, space_before=4))
+        out.append(
+            _text_block(str(verdict).capitalize(), bold=True, space_before=4, keep_with_next=True)
+        )
     if asymmetry.get("message"):
         out.append(_text_block(str(asymmetry["message"]), space_before=4))
     diff = asymmetry.get("zone_diff") or {}
     if diff:
-        out.append(_text_block("Right minus left wear, by zone", bold=True, space_before=12))
+        out.append(
+            _text_block(
+                "Right minus left wear, by zone", bold=True, space_before=12, keep_with_next=True
+            )
+        )
         line = ", ".join(f"{z.replace('_', ' ')} {float(d):+.2f}" for z, d in diff.items())
         out.append(_text_block(line, size=19, color=_MUTED, indent=20))
     for f in asymmetry.get("faults") or ():
-        out.append(_text_block(f"• {f.get('title', '')}", indent=20, space_before=4))
+        out.append(
+            _text_block(f"• {f.get('title', '')}", indent=20, space_before=4, keep_with_next=True)
+        )
         out.append(_text_block(str(f.get("why", "")), size=19, color=_MUTED, indent=44))
     for d in asymmetry.get("drills") or ():
-        out.append(_text_block(f"• {d.get('name', '')}", indent=20, space_before=4))
+        out.append(
+            _text_block(f"• {d.get('name', '')}", indent=20, space_before=4, keep_with_next=True)
+        )
         out.append(_text_block(str(d.get("how", "")), size=19, color=_MUTED, indent=44))
     return out
 
@@ -321,7 +348,9 @@ def _report_blocks(
     for sole in report.soles:
         caveats.extend(c for c in sole.advice.caveats if c not in caveats)
     if caveats:
-        blocks.append(_text_block("Keep in mind", size=26, bold=True, space_before=30))
+        blocks.append(
+            _text_block("Keep in mind", size=26, bold=True, space_before=30, keep_with_next=True)
+        )
         for c in caveats:
             blocks.append(_text_block(f"• {c}", size=19, color=_MUTED, indent=20, space_before=2))
     return blocks
@@ -334,22 +363,35 @@ def _flow(blocks: Sequence[_Block], *, page_height: int | None) -> list[np.ndarr
         limit = None
     else:
         limit = page_height - _MARGIN
+    images = [_fit(b.image, limit) for b in blocks]
     pages = [Image.new("RGB", (PAGE_WIDTH, page_height), "white")]
     y = _MARGIN
-    for block in blocks:
-        image = block.image
-        if limit is not None and image.height > limit - _MARGIN:
-            # Taller than a page: shrink it to fit rather than cut it.
-            scale = (limit - _MARGIN) / image.height
-            size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
-            image = _recentre(image.resize(size, Image.Resampling.LANCZOS))
+    for i, (block, image) in enumerate(zip(blocks, images, strict=True)):
         top = y + block.space_before
-        if limit is not None and top + image.height > limit and y > _MARGIN:
+        # A heading moves on with what it heads (up to the first block that is not one).
+        need = image.height
+        j = i
+        while blocks[j].keep_with_next and j + 1 < len(blocks):
+            j += 1
+            need += blocks[j].space_before + images[j].height
+        # A chain taller than a whole page cannot move as one: then only overflow breaks.
+        chain_fits = need <= limit - _MARGIN if limit is not None else True
+        overflow = limit is not None and top + image.height > limit
+        if limit is not None and y > _MARGIN and (overflow or (top + need > limit and chain_fits)):
             pages.append(Image.new("RGB", (PAGE_WIDTH, page_height), "white"))
             top = _MARGIN
         pages[-1].paste(image, (0, top))
         y = top + image.height
     return [np.asarray(p, dtype=np.uint8) for p in pages]
+
+
+def _fit(image: Image.Image, limit: int | None) -> Image.Image:
+    """Shrink a block taller than a page to fit, rather than cut it."""
+    if limit is None or image.height <= limit - _MARGIN:
+        return image
+    scale = (limit - _MARGIN) / image.height
+    size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+    return _recentre(image.resize(size, Image.Resampling.LANCZOS))
 
 
 def _recentre(image: Image.Image) -> Image.Image:

@@ -123,3 +123,29 @@ def test_bad_pictures_are_refused(picture, match):
 def test_bad_page_height_is_refused():
     with pytest.raises(ValueError, match="page_height"):
         report_pages(_report(1), page_height=10)
+
+
+def _solid(height, value, keep=False):
+    from shoewear.export import _Block
+
+    image = Image.new("RGB", (PAGE_WIDTH, height), (value, value, value))
+    return _Block(image, keep_with_next=keep)
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_heading_moves_to_the_next_page_with_its_body(keep):
+    from shoewear.export import _flow
+
+    blocks = [_solid(1500, 10), _solid(40, 20, keep=keep), _solid(300, 30)]
+    pages = _flow(blocks, page_height=1754)
+    assert len(pages) == 2
+    heading_on = [i for i, p in enumerate(pages) if (p == 20).all(axis=2).any()]
+    assert heading_on == ([1] if keep else [0])
+
+
+def test_a_chain_taller_than_a_page_still_flows():
+    from shoewear.export import _flow
+
+    blocks = [_solid(100, 10), *[_solid(500, 20, keep=True) for _ in range(5)], _solid(50, 30)]
+    pages = _flow(blocks, page_height=1754)
+    assert sum((p == 20).all(axis=2).any(axis=1).sum() for p in pages) == 2500
