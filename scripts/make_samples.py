@@ -21,8 +21,8 @@ MAX_BYTES = 200_000
 #: file name -> generate_photo arguments (seed, pair, pattern, side).
 SAMPLES: dict[str, dict] = {
     "sole_left.jpg": {"seed": 18, "pair": False, "pattern": "heel_lateral", "side": "left"},
-    "sole_right.jpg": {"seed": 17, "pair": False, "pattern": "medial", "side": "right"},
-    "pair.jpg": {"seed": 16, "pair": True, "pattern": "lateral_edge", "side": None},
+    "sole_right.jpg": {"seed": 9, "pair": False, "pattern": "medial", "side": "right"},
+    "pair.jpg": {"seed": 7, "pair": True, "pattern": "lateral_edge", "side": None},
 }
 
 
