@@ -178,7 +178,9 @@ def write_dataset(
             if bar:
                 bar.update()
     else:
-        ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        # Not "fork": a forked child can hang on thread pools (OpenCV's) the parent started.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         with ctx.Pool(int(workers), initializer=_init_worker) as pool:
             for r in pool.imap(_work, jobs, chunksize=2):
                 rows.extend(r)
