@@ -199,3 +199,23 @@ def write_dataset(
 def _init_worker() -> None:
     # One thread per worker process: the pool already uses the cores.
     cv2.setNumThreads(1)
+    _keep_heap()
+
+
+def _keep_heap() -> None:
+    """Let glibc reuse freed image buffers instead of returning them to the OS each time.
+
+    Every photo allocates and frees the same few large arrays; by default each
+    is a fresh mmap, and the page faults cost about a tenth of the run.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 256 * 1024 * 1024)
+    libc.mallopt(m_trim_threshold, 512 * 1024 * 1024)

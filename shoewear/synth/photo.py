@@ -24,6 +24,9 @@ from .sole_model import SoleModel, rewear, sample_sole
 #: Longest side the scene is drawn at; bigger photos are upscaled from it.
 WORK_LONG_SIDE = 1280
 
+#: Soles longer than this (pixels) are rendered at 80% and scaled up by the warp.
+RENDER_FULL = 520
+
 _ASPECTS = (4 / 3, 3 / 2, 16 / 9, 1.0, 5 / 4)
 
 
@@ -109,7 +112,7 @@ def _place(rng: np.random.Generator, models: list[SoleModel], sides: list[str],
     origin = np.array([rng.uniform(0, w - span[0]), rng.uniform(0, h - span[1])]) - lo * length
     placed = []
     for model, side, th, c in zip(models, sides, thetas, centres, strict=True):
-        hs = max(int(round(length)), 32)
+        hs = max(2 * int(round(length / 2)), 32)  # even, so the canvas is exactly hs x hs/2
         ws = hs // 2
         rot = _rotation(th)
         centre = origin + (c @ rot.T) * length
@@ -397,9 +400,12 @@ def generate_photo(
     for s in placed:
         rot = s.matrix[:, :2] / np.linalg.norm(s.matrix[:, 0])
         canvas_light = rot.T @ light  # photo light direction seen from the canvas
-        rgb, alpha, _ = render_sole(s.model, s.length,
+        # Big soles are rendered a little smaller and scaled up by the warp (for speed).
+        hr = s.length if s.length <= RENDER_FULL else 2 * int(max(RENDER_FULL, 0.8 * s.length) / 2)
+        rgb, alpha, _ = render_sole(s.model, hr,
                                     light=(float(canvas_light[0]), float(canvas_light[1])))
-        wrgb, wa, (x0, y0) = _warp_canvas(rgb, alpha, s.matrix, work_hw)
+        to_work = s.matrix @ np.diag([s.length / hr, s.length / hr, 1.0])
+        wrgb, wa, (x0, y0) = _warp_canvas(rgb, alpha, to_work, work_hw)
         region = image[y0:y0 + wa.shape[0], x0:x0 + wa.shape[1]]
         region += (wrgb - region) * wa[..., None]
         full = np.zeros(work_hw, np.float32)
