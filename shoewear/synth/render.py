@@ -55,6 +55,28 @@ def _logo_mask(model: SoleModel, shape: tuple[int, int], axis_x: float) -> np.nd
     return out
 
 
+def _scuffs(rng: np.random.Generator, wear: np.ndarray, px_mm: float) -> np.ndarray:
+    """Short scratches along the running direction where the sole is worn (brightness offsets)."""
+    h, w = wear.shape
+    small = wear[::8, ::8]
+    total = float(small.sum())
+    out = np.zeros((h, w), np.float32)
+    if total < 1.0:
+        return out
+    n = int(min(total * 0.6, 400) * rng.uniform(0.3, 1.0))
+    p = (small / total).ravel()
+    cells = rng.choice(p.size, size=n, p=p)
+    ys = (cells // small.shape[1]) * 8 + rng.integers(0, 8, n)
+    xs = (cells % small.shape[1]) * 8 + rng.integers(0, 8, n)
+    lengths = rng.uniform(2.0, 12.0, n) / px_mm
+    angles = rng.normal(np.pi / 2, 0.35, n)
+    values = rng.choice([-0.08, 0.06, 0.1], size=n)
+    for x, y, ln, a, val in zip(xs, ys, lengths, angles, values, strict=True):
+        dx, dy = np.cos(a) * ln / 2, np.sin(a) * ln / 2
+        cv2.line(out, (int(x - dx), int(y - dy)), (int(x + dx), int(y + dy)), float(val), 1)
+    return out
+
+
 def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Second-colour rubber and bare-foam areas of the sole's layout."""
@@ -204,6 +226,7 @@ def render_sole(
     grain = 1.0 + 0.05 * _noise(rng, (h, w), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
     # Abrasion streaks run along the sole where the rubber has been ground smooth.
     grain += 0.025 * _noise(rng, (h, w), (h // 24 + 2, w // 4 + 2)) * worn_flat
+    grain += _scuffs(rng, wear * tread_zone, px_mm)
     shine = 0.11 * worn_flat * np.clip(ndotl, 0.0, 1.0)
     colour *= (shade * grain)[..., None]
     colour += shine[..., None]
