@@ -124,6 +124,8 @@ def wear_field(
         num += wgt * levels[zone]
         den += wgt
     field = num / np.maximum(den, 1e-6)
+    # The normalised blend steps quickly at zone borders; real wear fades over centimetres.
+    field = cv2.GaussianBlur(field, (0, 0), 0.045 * h, borderType=cv2.BORDER_REPLICATE)
     # Shape inside zones: hot spots pull wear towards where the pattern really sits.
     severity = max(levels.values())
     for cu, cv, su, sv, weight in _HOTSPOTS[pattern]:
