@@ -21,20 +21,22 @@ def _grain_tile(size: int) -> np.ndarray:
     return _GRAIN[size]
 
 
-def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
-    """Light falling off across the frame, vignetting, a colour cast and exposure.
+def light_field(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Light falling off across the frame with vignetting, plus a colour cast and exposure.
 
     Parameters
     ----------
-    image : (H, W, 3) float32 ndarray
-        RGB in [0, 1]; modified in place.
+    shape : tuple of int
+        (H, W) of the image.
 
     Returns
     -------
-    (H, W, 3) float32 ndarray
-        The same array.
+    gain : (H, W) float32 ndarray
+        Brightness factor per pixel.
+    cast : (3,) float32 ndarray
+        Per-channel factor (white balance times exposure); apply it with `to_uint8`.
     """
-    h, w = image.shape[:2]
+    h, w = shape
     sh, sw = h // 8 + 2, w // 8 + 2  # light varies slowly: work at 1/8 size
     gain = 1.0 + rng.uniform(0.0, 0.35) * noise(rng, (sh, sw), (2, 2))
     if rng.random() < 0.6:
@@ -44,8 +46,24 @@ def uneven_light(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     gain = cv2.resize(gain.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     cast = np.clip(rng.normal(1.0, 0.06, 3), 0.8, 1.2).astype(np.float32)
     cast *= np.float32(rng.uniform(0.75, 1.2))  # exposure
-    image *= gain[..., None] * cast
-    return image
+    return gain, cast
+
+
+def to_uint8(image: np.ndarray, cast: np.ndarray) -> np.ndarray:
+    """Apply a per-channel factor and quantise to 8 bits (rounded, saturated).
+
+    Parameters
+    ----------
+    image : (H, W, 3) float32 ndarray
+        RGB, nominally in [0, 1].
+    cast : (3,) float ndarray
+
+    Returns
+    -------
+    (H, W, 3) uint8 ndarray
+    """
+    scaled = cv2.transform(image, np.diag(np.asarray(cast, np.float64) * 255.0))
+    return cv2.convertScaleAbs(np.maximum(scaled, 0.0, out=scaled))
 
 
 def glare(rng: np.random.Generator, image: np.ndarray, *, where: np.ndarray | None = None
@@ -168,11 +186,14 @@ def blur_and_noise(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     oy = int(rng.integers(0, big.shape[0] - gh + 1))
     ox = int(rng.integers(0, big.shape[1] - gw + 1))
     grain = cv2.resize(big[oy:oy + gh, ox:ox + gw], (w, h), interpolation=cv2.INTER_NEAREST)
-    image += grain * (sigma * (0.6 + image))
+    shot = cv2.multiply(image, grain, scale=sigma)  # brighter pixels are noisier
+    image += shot
+    image += grain * np.float32(0.6 * sigma)
     return image
 
 
-def jpeg_round_trip(rgb: np.ndarray, quality: int) -> tuple[bytes, np.ndarray]:
+def jpeg_round_trip(rgb: np.ndarray, quality: int, *, decode: bool = True
+                    ) -> tuple[bytes, np.ndarray | None]:
     """Encode as JPEG and decode again, in memory.
 
     Parameters
@@ -180,16 +201,20 @@ def jpeg_round_trip(rgb: np.ndarray, quality: int) -> tuple[bytes, np.ndarray]:
     rgb : (H, W, 3) uint8 ndarray
     quality : int
         JPEG quality, 1-95.
+    decode : bool
+        False skips decoding (when only the file is needed).
 
     Returns
     -------
     data : bytes
         The JPEG file.
-    decoded : (H, W, 3) uint8 ndarray
+    decoded : (H, W, 3) uint8 ndarray or None
         The image as a reader of `data` sees it.
     """
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, format="JPEG", quality=int(quality))
     data = buf.getvalue()
+    if not decode:
+        return data, None
     decoded = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     return data, decoded

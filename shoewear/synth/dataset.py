@@ -87,7 +87,7 @@ def _write_one(job: dict, out_dir: str) -> list[dict]:
     pair = job["pair"]
     # A pair keeps a free pattern for its second sole; the photo's folder is its left sole's.
     photo = generate_photo(job["seed"], pair=pair, pattern=None if pair else job["pattern"],
-                           long_side=job["long_side"])
+                           long_side=job["long_side"], decode=False)
     folder = photo.soles[0].pattern
     rel = f"{folder}/{job['id']}.jpg"
     (out / rel).write_bytes(photo.jpeg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ..errors import UsageError
@@ -60,12 +61,11 @@ def generate_negative(seed: int, *, long_side: int = 1024) -> np.ndarray:
         props.blit(image, patch, alpha, centre(), float(rng.uniform(-30, 30)))
     if rng.random() < 0.3:
         camera.glare(rng, image)
-    camera.uneven_light(rng, image)
+    gain, cast = camera.light_field(rng, hw)
+    image *= gain[..., None]
     image = camera.blur_and_noise(rng, image)
-    rgb8 = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    rgb8 = camera.to_uint8(image, cast)
     if max(hw) != long_side:
-        import cv2
-
         scale = long_side / max(hw)
         rgb8 = cv2.resize(rgb8, (max(int(round(w * scale)), 1), max(int(round(h * scale)), 1)),
                           interpolation=cv2.INTER_LINEAR)

@@ -322,6 +322,7 @@ def generate_photo(
     pattern: str | None = None,
     side: str | None = None,
     long_side: int = 1024,
+    decode: bool = True,
 ) -> SynthPhoto:
     """Make one synthetic photo of a sole (or a pair) with its ground truth.
 
@@ -342,6 +343,9 @@ def generate_photo(
     long_side : int
         Longest side of the photo in pixels (scenes bigger than
         `WORK_LONG_SIDE` are drawn at that size and upscaled).
+    decode : bool
+        False skips decoding the JPEG (for writers that only need the file);
+        `rgb` is then the image as it went into the encoder.
 
     Returns
     -------
@@ -426,7 +430,8 @@ def generate_photo(
         cover = np.maximum(cover, _hand(r_props, image, placed[0]))
     if r_cam.random() < 0.2:
         camera.glare(r_cam, image, where=soles_alpha > 0.5 if r_cam.random() < 0.6 else None)
-    camera.uneven_light(r_cam, image)
+    gain, cast = camera.light_field(r_cam, work_hw)
+    image *= gain[..., None]
 
     masks = [s.alpha * (1.0 - cover) for s in placed]
     occluded = [1.0 - float((m > 0.5).sum()) / max(float((s.alpha > 0.5).sum()), 1.0)
@@ -449,14 +454,14 @@ def generate_photo(
         points = [camera.barrel_points(work_hw, k, p) for p in points]
     image = camera.blur_and_noise(r_cam, image)
 
-    rgb8 = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    rgb8 = camera.to_uint8(image, cast)
     if work_hw != out_hw:
         rgb8 = cv2.resize(rgb8, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_LINEAR)
         masks = [cv2.resize(m, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_LINEAR)
                  for m in masks]
     scale_xy = np.array([out_hw[1] / work_hw[1], out_hw[0] / work_hw[0]])
     quality = int(r_cam.integers(50, 96))
-    data, decoded = camera.jpeg_round_trip(rgb8, quality)
+    data, decoded = camera.jpeg_round_trip(rgb8, quality, decode=decode)
 
     soles = []
     for s, m, pts, occ in zip(placed, masks, points, occluded, strict=True):
@@ -477,7 +482,8 @@ def generate_photo(
             occluded=float(np.clip(occ, 0.0, 1.0)),
         ))
     soles.sort(key=lambda t: 0.5 * (t.box[0] + t.box[2]))
-    return SynthPhoto(rgb=decoded, soles=tuple(soles), jpeg=data, surface=surface)
+    return SynthPhoto(rgb=rgb8 if decoded is None else decoded, soles=tuple(soles), jpeg=data,
+                      surface=surface)
 
 
 def render_canonical(seed: int, *, pattern: str | None = None, tread: str | None = None
