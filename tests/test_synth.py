@@ -324,3 +324,34 @@ def test_cli_out_dir_that_is_a_file(tmp_path, capsys):
 def test_write_dataset_rejects_bad_arguments(tmp_path, kwargs, match):
     with pytest.raises(UsageError, match=match):
         write_dataset(tmp_path / "o", progress=False, **kwargs)
+
+
+def test_contact_sheet_lays_out_one_tile_per_photo():
+    from shoewear.synth.preview import contact_sheet
+
+    photos = [generate_photo(s, pair=s == 1, long_side=256) for s in range(3)]
+    sheet = contact_sheet(photos, cols=2)
+    assert sheet.dtype == np.uint8 and sheet.shape == (2 * 242, 2 * 242, 3)
+    assert sheet[242:, 242:].min() == 255  # the fourth cell stays empty
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1024", 1024), ("640-4000", (640, 4000))])
+def test_parse_size_accepts_one_side_or_a_range(text, expected):
+    from shoewear.commands.synth import parse_size
+
+    assert parse_size(text) == expected
+
+
+def test_light_and_quantise_round_and_saturate():
+    from shoewear.synth.camera import to_uint8
+
+    img = np.array([[[0.0, 0.5, 2.0]]], np.float32)
+    assert to_uint8(img, np.array([1.0, 1.0, 1.0])).tolist() == [[[0, 128, 255]]]
+    assert to_uint8(img, np.array([1.0, 0.5, 1.0]))[0, 0, 1] == 64
+
+
+@pytest.mark.parametrize("seed", [-1, 2**40 + 3, 2**70])
+def test_any_integer_seed_works_and_high_bits_count(seed):
+    a = generate_photo(seed, long_side=128)
+    b = generate_photo(seed + 2**32, long_side=128)
+    assert a.soles and a.jpeg != b.jpeg

@@ -22,6 +22,7 @@ import numpy as np
 from ..design import PATTERNS, ZONES
 from ..errors import UsageError
 from .photo import generate_photo
+from .seeds import seed_sequence
 
 #: Columns of labels.csv, in order.
 LABEL_COLUMNS: tuple[str, ...] = (
@@ -66,7 +67,7 @@ def plan(n: int, seed: int, pairs: int, size: tuple[int, int]) -> list[dict]:
     list of dict
         One job per photo with keys id, seed, pattern, pair, long_side.
     """
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 31]))
+    rng = np.random.default_rng(seed_sequence(seed, 31))
     is_pair = np.zeros(n, bool)
     is_pair[rng.choice(n, size=pairs, replace=False)] = True
     order = []

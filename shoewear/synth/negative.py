@@ -8,6 +8,7 @@ import numpy as np
 from ..errors import UsageError
 from . import camera, props
 from .scene import SURFACES, background
+from .seeds import seed_sequence
 
 #: What a negative photo may show besides the surface.
 NEGATIVE_KINDS: tuple[str, ...] = ("bare", "hand", "side_shoe", "objects", "card_ruler")
@@ -30,7 +31,7 @@ def generate_negative(seed: int, *, long_side: int = 1024) -> np.ndarray:
     """
     if not isinstance(long_side, int | np.integer) or not 64 <= long_side <= 8000:
         raise UsageError(f"long_side must be an integer from 64 to 8000 pixels; got {long_side!r}")
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 9]))
+    rng = np.random.default_rng(seed_sequence(seed, 9))
     aspect = float(rng.choice([4 / 3, 3 / 2, 16 / 9, 1.0]))
     long_work = min(int(long_side), 1280)
     short = max(int(round(long_work / aspect)), 8)

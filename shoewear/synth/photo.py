@@ -19,6 +19,7 @@ from .outline import outline_edges
 from .records import SynthPhoto, SynthSole
 from .render import render_sole
 from .scene import background, noise
+from .seeds import seed_sequence
 from .sole_model import SoleModel, rewear, sample_sole
 
 #: Longest side the scene is drawn at; bigger photos are upscaled from it.
@@ -43,7 +44,7 @@ class _Placed:
 
 
 def _streams(seed: int, pair: bool) -> list[np.random.Generator]:
-    root = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(seed) >> 32, int(pair), 7])
+    root = seed_sequence(seed, int(pair), 7)
     return [np.random.default_rng(s) for s in root.spawn(6)]
 
 
