@@ -97,6 +97,21 @@ def glare(rng: np.random.Generator, image: np.ndarray, *, where: np.ndarray | No
     return image
 
 
+def scratched_plate(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Fine bright scratches over the whole frame, as when shooting through acrylic, in place."""
+    h, w = image.shape[:2]
+    layer = np.zeros((h, w), np.float32)
+    for _ in range(int(rng.integers(20, 120))):
+        x, y = float(rng.uniform(0, w)), float(rng.uniform(0, h))
+        ang = float(rng.uniform(0, np.pi))
+        ln = float(rng.uniform(0.02, 0.3) * max(h, w))
+        p0 = (int(x - np.cos(ang) * ln / 2), int(y - np.sin(ang) * ln / 2))
+        p1 = (int(x + np.cos(ang) * ln / 2), int(y + np.sin(ang) * ln / 2))
+        cv2.line(layer, p0, p1, float(rng.uniform(0.05, 0.35)), 1, cv2.LINE_AA)
+    image += layer[..., None]
+    return image
+
+
 def perspective_matrix(rng: np.random.Generator, shape: tuple[int, int], *, strength: float
                        ) -> np.ndarray:
     """A mild perspective warp that keeps the frame filled.

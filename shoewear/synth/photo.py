@@ -433,6 +433,8 @@ def generate_photo(
         camera.glare(r_cam, image, where=soles_alpha > 0.5 if r_cam.random() < 0.6 else None)
     gain, cast = camera.light_field(r_cam, work_hw)
     image *= gain[..., None]
+    if r_cam.random() < 0.04:
+        camera.scratched_plate(r_cam, image)
 
     masks = [s.alpha * (1.0 - cover) for s in placed]
     occluded = [1.0 - float((m > 0.5).sum()) / max(float((s.alpha > 0.5).sum()), 1.0)

@@ -219,8 +219,20 @@ def clutter(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray
     return np.clip(colour * shade[..., None], 0, 1).astype(np.float32), alpha
 
 
+def _smooth_closed(points: np.ndarray, n: int = 200) -> np.ndarray:
+    """A closed curve through control points (periodic Catmull-Rom), (n, 2)."""
+    p = np.asarray(points, np.float64)
+    k = len(p)
+    t = np.linspace(0, k, n, endpoint=False)
+    i = np.floor(t).astype(int)
+    f = (t - i)[:, None]
+    p0, p1, p2, p3 = p[(i - 1) % k], p[i % k], p[(i + 1) % k], p[(i + 2) % k]
+    return 0.5 * (2 * p1 + (-p0 + p2) * f + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f**2
+                  + (-p0 + 3 * p1 - 3 * p2 + p3) * f**3)
+
+
 def side_shoe(rng: np.random.Generator, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """A sneaker seen from the side: upper, laces, midsole band; no outsole face.
+    """A sneaker seen from the side: upper, laces, midsole, a thin outsole edge; no tread face.
 
     Returns
     -------
@@ -229,29 +241,45 @@ def side_shoe(rng: np.random.Generator, length: int) -> tuple[np.ndarray, np.nda
     alpha : (h, w) float32 ndarray
     """
     L = max(int(length), 60)
-    h = int(L * 0.45)
-    mid_h = int(h * rng.uniform(0.16, 0.26))
-    m_mid = np.zeros((h, L), np.uint8)
-    cv2.rectangle(m_mid, (int(L * 0.02), h - mid_h), (int(L * 0.97), h - 2), 255, -1)
-    cv2.ellipse(m_mid, (int(L * 0.9), h - mid_h // 2), (int(L * 0.09), mid_h // 2), 0, 0, 360,
-                255, -1, cv2.LINE_AA)
-    pts = np.array([
-        [0.03, 1.0 - mid_h / h], [0.02, 0.3], [0.1, 0.05], [0.24, 0.12], [0.34, 0.22],
-        [0.6, 0.32], [0.8, 0.45], [0.95, 0.62], [0.99, 1.0 - mid_h / h],
+    h = int(L * 0.46)
+    mid = rng.uniform(0.13, 0.22)  # midsole height / h
+    spring = rng.uniform(0.04, 0.12)  # toe spring
+    collar = rng.uniform(0.0, 0.1)
+    # Outline of the whole shoe, heel on the left, going round clockwise.
+    ctrl = np.array([
+        [0.02, 0.93], [0.01, 0.55], [0.03, 0.12 + collar], [0.1, 0.04], [0.2, 0.1 + collar],
+        [0.3, 0.2], [0.45, 0.24], [0.62, 0.33], [0.8, 0.47], [0.93, 0.6 - spring],
+        [0.995, 0.75 - spring], [0.97, 0.88 - spring], [0.85, 0.97 - spring * 0.5],
+        [0.5, 0.985], [0.15, 0.985],
     ]) * np.array([L, h])
-    m_up = np.zeros((h, L), np.uint8)
-    cv2.fillPoly(m_up, [pts.astype(np.int32)], 255, cv2.LINE_AA)
+    outline = _smooth_closed(ctrl)
+    m = np.zeros((h, L), np.uint8)
+    cv2.fillPoly(m, [np.round(outline * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+    alpha = m.astype(np.float32) / 255.0
     upper = rng.uniform(0.05, 0.95, 3).astype(np.float32)
-    foam = np.full(3, rng.uniform(0.6, 0.95), np.float32)
-    img = np.ones((h, L, 3), np.float32) * upper
-    img *= (0.85 + 0.15 * noise(rng, (h, L), (4, 8)))[..., None]
-    for i in range(5):  # laces
-        x = int(L * (0.36 + i * 0.07))
-        cv2.line(img, (x, int(h * (0.2 + i * 0.04))), (x + int(L * 0.05),
-                 int(h * (0.28 + i * 0.04))), (0.9, 0.9, 0.9), max(L // 150, 1), cv2.LINE_AA)
-    cv2.ellipse(img, (int(L * 0.5), int(h * 0.6)), (int(L * 0.2), int(h * 0.12)), 10, 0, 180,
-                tuple(float(x) for x in rng.uniform(0, 1, 3)), max(L // 60, 2), cv2.LINE_AA)
-    a_mid = m_mid.astype(np.float32) / 255.0
-    img = img * (1 - a_mid[..., None]) + foam * a_mid[..., None]
-    alpha = np.maximum(m_up, m_mid).astype(np.float32) / 255.0
+    foam = np.clip(np.full(3, rng.uniform(0.55, 0.97)) + rng.normal(0, 0.04, 3), 0, 1)
+    rubber = np.full(3, rng.uniform(0.05, 0.4), np.float32)
+    ys = np.arange(h, dtype=np.float32)[:, None] / h
+    xs = np.arange(L, dtype=np.float32)[None, :] / L
+    # The midsole band follows the bottom, rising with the toe spring.
+    rise = spring * np.clip((xs - 0.7) / 0.3, 0, 1) ** 2
+    band_top = 1.0 - mid - rise
+    in_mid = ys > band_top
+    in_rubber = ys > 0.975 - rise * 0.8
+    img = np.empty((h, L, 3), np.float32)
+    img[:] = upper
+    img *= (0.86 + 0.08 * noise(rng, (h, L), (6, 12))
+            + 0.03 * noise(rng, (h, L), (h // 3, L // 3)))[..., None]
+    img = np.where(in_mid[..., None], foam.astype(np.float32), img)
+    img = np.where(in_rubber[..., None], rubber, img)
+    ink = tuple(float(x) for x in np.clip(upper * 0.5 + rng.uniform(0, 0.5, 3), 0, 1))
+    for i in range(6):  # laces across the eyelet row
+        x = int(L * (0.42 + i * 0.055))
+        y = int(h * (0.22 + i * 0.045))
+        cv2.line(img, (x, y), (x + int(L * 0.045), y + int(h * 0.06)), (0.92, 0.92, 0.9),
+                 max(L // 140, 1), cv2.LINE_AA)
+    cv2.ellipse(img, (int(L * 0.5), int(h * (0.62 - mid * 0.3))), (int(L * 0.2), int(h * 0.1)),
+                float(rng.uniform(-5, 15)), 0, 180, ink, max(L // 70, 2), cv2.LINE_AA)
+    cv2.line(img, (int(L * 0.03), int(h * 0.3)), (int(L * 0.14), int(h * 0.3)), ink,
+             max(L // 120, 1), cv2.LINE_AA)  # heel tab stitching
     return np.clip(img, 0, 1).astype(np.float32), alpha
