@@ -193,18 +193,14 @@ def blur_and_noise(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         image = cv2.filter2D(image, -1, kernel)
     sigma = float(rng.uniform(0.003, 0.025))
     h, w = image.shape[:2]
-    # Sensor noise: a random crop of a fixed noise tile, at half resolution and upsampled
-    # (demosaicing correlates neighbouring pixels), brighter pixels noisier.
-    tile = _grain_tile(768)
-    gh, gw = h // 2 + 1, w // 2 + 1
-    big = tile if gh <= 768 and gw <= 768 else np.tile(tile, (-(-gh // 768), -(-gw // 768), 1))
-    oy = int(rng.integers(0, big.shape[0] - gh + 1))
-    ox = int(rng.integers(0, big.shape[1] - gw + 1))
-    grain = cv2.resize(big[oy:oy + gh, ox:ox + gw], (w, h), interpolation=cv2.INTER_NEAREST)
-    shot = cv2.multiply(image, grain, scale=sigma)  # brighter pixels are noisier
-    image += shot
-    image += grain * np.float32(0.6 * sigma)
-    return image
+    # Sensor noise: a random crop of a fixed noise tile, scaled by the scene's brightness.
+    tile = _grain_tile(1408)
+    if h > tile.shape[0] or w > tile.shape[1]:
+        tile = np.tile(tile, (-(-h // tile.shape[0]), -(-w // tile.shape[1]), 1))
+    oy = int(rng.integers(0, tile.shape[0] - h + 1))
+    ox = int(rng.integers(0, tile.shape[1] - w + 1))
+    level = sigma * (0.6 + float(image[::16, ::16].mean()))
+    return cv2.scaleAdd(tile[oy:oy + h, ox:ox + w], level, image)
 
 
 def jpeg_round_trip(rgb: np.ndarray, quality: int, *, decode: bool = True

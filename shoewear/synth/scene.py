@@ -78,8 +78,8 @@ def _jitter(rng: np.random.Generator, colour, amount: float = 0.05) -> np.ndarra
 
 
 def _colourise(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    rgb = cv2.cvtColor(np.ascontiguousarray(gray, np.float32), cv2.COLOR_GRAY2RGB)
-    return cv2.multiply(rgb, tuple(float(c) for c in colour) + (0.0,))
+    gray = np.asarray(gray, np.float32)
+    return cv2.merge([gray * np.float32(c) for c in colour])
 
 
 def _wood(rng, shape):
@@ -91,16 +91,17 @@ def _wood(rng, shape):
                                     [0.78, 0.68, 0.52]]), 0.04)
     edges = np.sort(rng.uniform(0, across, n - 1))
     idx = np.searchsorted(edges, np.arange(across))
-    tone = rng.uniform(0.82, 1.12, n)[idx]  # (across,)
-    grain = noise(rng, (length, across), (6, across // 3))
-    field = tone[None, :] * (1.0 + 0.12 * grain)
+    tone = rng.uniform(0.82, 1.12, n).astype(np.float32)[idx]  # (across,)
     seam = np.zeros(across, np.float32)
     for e in edges:
-        seam += np.exp(-0.5 * ((np.arange(across) - e) / 1.2) ** 2)
-    field *= 1.0 - 0.5 * np.clip(seam, 0, 1)[None, :]
-    if not vertical:
-        field = field.T
-    return _colourise(field.astype(np.float32), base)
+        seam += np.exp(-0.5 * ((np.arange(across, dtype=np.float32) - e) / 1.2) ** 2)
+    profile = tone * (1.0 - 0.5 * np.clip(seam, 0, 1))  # (across,)
+    # Grain runs along the planks: long cells along, narrow across.
+    cells = (6, across // 3) if vertical else (across // 3, 6)
+    grain = noise(rng, (h, w), cells)
+    field = 1.0 + 0.12 * grain
+    field *= profile[None, :] if vertical else profile[:, None]
+    return _colourise(field, base)
 
 
 def _tiles(rng, shape):
@@ -109,19 +110,27 @@ def _tiles(rng, shape):
     base = _jitter(rng, rng.choice([[0.85, 0.84, 0.8], [0.55, 0.55, 0.56], [0.7, 0.6, 0.5],
                                     [0.3, 0.3, 0.32], [0.8, 0.75, 0.65]]), 0.04)
     grout = _jitter(rng, [0.5, 0.48, 0.45], 0.1)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    angle = rng.uniform(-0.2, 0.2)
-    a = xs * np.cos(angle) + ys * np.sin(angle)
-    b = -xs * np.sin(angle) + ys * np.cos(angle)
-    fa, fb = a / size, b / size
-    tile_id = (np.floor(fa) * 7 + np.floor(fb) * 13).astype(np.int64) % 17
-    tone = rng.uniform(0.9, 1.08, 17).astype(np.float32)[tile_id]
-    gap = 1.5 / size + rng.uniform(0, 2.0) / size
-    line = (np.minimum(np.abs(fa - np.round(fa)), np.abs(fb - np.round(fb))) < gap)
-    mottled = tone * (1.0 + 0.05 * noise(rng, shape, (12, 12)))
-    img = _colourise(mottled, base)
-    img[line] = grout
-    return img
+    # Square tiles are drawn axis-aligned from 1-D profiles, then the frame is turned a little.
+    angle = float(rng.uniform(-12.0, 12.0))
+    pad = int(0.12 * max(h, w)) + 2
+    ph, pw = h + 2 * pad, w + 2 * pad
+    fy = np.arange(ph, dtype=np.float32) / size + rng.uniform(0, 1)
+    fx = np.arange(pw, dtype=np.float32) / size + rng.uniform(0, 1)
+    tones = rng.uniform(0.9, 1.08, 17).astype(np.float32)
+    tile_id = (np.floor(fy).astype(np.int32)[:, None] * 13
+               + np.floor(fx).astype(np.int32)[None, :] * 7) % 17
+    gap = (1.5 + rng.uniform(0, 2.0)) / size
+    line = ((np.abs(fy - np.round(fy)) < gap)[:, None]
+            | (np.abs(fx - np.round(fx)) < gap)[None, :]).astype(np.float32)
+    mottled = tones[tile_id] * (1.0 + 0.05 * noise(rng, (ph, pw), (12, 12)))
+    m = cv2.getRotationMatrix2D((pw / 2, ph / 2), angle, 1.0)
+    m[:, 2] -= pad
+    mottled = cv2.warpAffine(mottled, m, (w, h), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REFLECT)
+    line = cv2.warpAffine(line, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    keep = 1.0 - line
+    return cv2.merge([mottled * keep * np.float32(b) + line * np.float32(g)
+                      for b, g in zip(base, grout, strict=True)])
 
 
 def _carpet(rng, shape):
@@ -177,23 +186,27 @@ def _cloth(rng, shape):
     base = _jitter(rng, rng.choice([[0.92, 0.92, 0.9], [0.8, 0.85, 0.9], [0.9, 0.85, 0.75]]),
                    0.03)
     folds = 1.0 + 0.08 * noise(rng, shape, (4, 5))
-    img = _colourise(folds.astype(np.float32), base)
     motif = _jitter(rng, rng.choice([[0.2, 0.45, 0.2], [0.2, 0.2, 0.25], [0.7, 0.2, 0.2],
                                      [0.2, 0.3, 0.6]]), 0.06)
     step = int(rng.uniform(0.05, 0.12) * max(h, w))
     r = max(int(step * rng.uniform(0.12, 0.25)), 2)
     layer = np.zeros(shape, np.uint8)
-    for y in range(-step, h + step, step):
-        for i, x in enumerate(range(-step, w + step, step)):
-            jitter = int(rng.integers(-step // 6, step // 6 + 1))
-            cx = x + (step // 2 if (y // step) % 2 else 0) + jitter
-            cy = y + int(rng.integers(-step // 6, step // 6 + 1))
-            ang = float(rng.uniform(0, 180))
-            cv2.ellipse(layer, (cx, cy), (r, int(r * 1.5)), ang, 0, 360, 255, -1, cv2.LINE_AA)
+    ys = list(range(-step, h + step, step))
+    xs = list(range(-step, w + step, step))
+    jit = rng.integers(-step // 6, step // 6 + 1, size=(len(ys), len(xs), 2))
+    angs = rng.uniform(0, 180, size=(len(ys), len(xs)))
+    for j, y in enumerate(ys):
+        for i, x in enumerate(xs):
+            cx = x + (step // 2 if j % 2 else 0) + int(jit[j, i, 0])
+            cy = y + int(jit[j, i, 1])
+            cv2.ellipse(layer, (cx, cy), (r, int(r * 1.5)), float(angs[j, i]), 0, 360, 255, -1,
+                        cv2.LINE_AA)
             if i % 3 == 0:
                 cv2.circle(layer, (cx, cy), max(r // 3, 1), 120, -1, cv2.LINE_AA)
-    a = (layer.astype(np.float32) / 255.0)[..., None]
-    return img * (1 - a) + motif * folds[..., None] * a
+    a = layer.astype(np.float32) * np.float32(1.0 / 255.0)
+    keep = 1.0 - a
+    return cv2.merge([folds * (keep * np.float32(b) + a * np.float32(c))
+                      for b, c in zip(base, motif, strict=True)])
 
 
 def _steel(rng, shape):
@@ -255,5 +268,6 @@ def background(rng: np.random.Generator, shape: tuple[int, int], *, surface: str
         surface = names[int(rng.choice(len(names), p=p / p.sum()))]
     if surface not in _SURFACE_FUNCS:
         raise ValueError(f"surface must be one of {tuple(SURFACES)}, got {surface!r}")
-    img = _SURFACE_FUNCS[surface](rng, shape)
-    return np.clip(img, 0.0, 1.0).astype(np.float32), surface
+    img = np.asarray(_SURFACE_FUNCS[surface](rng, shape), np.float32)
+    np.clip(img, 0.0, 1.0, out=img)
+    return img, surface
