@@ -81,6 +81,8 @@ def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Second-colour rubber and bare-foam areas of the sole's layout."""
     lay = model.layout
+    if lay == "full":
+        return np.zeros(u.shape, bool), np.zeros(u.shape, bool)
     bend = 0.02 + 0.015 * (model.noise_seed % 5 - 2)  # boundaries curve across the sole
     wave = bend * (v * v - 0.3)
     second = np.zeros(u.shape, bool)
@@ -125,16 +127,21 @@ def render_sole(
     rng = np.random.default_rng(model.noise_seed)
     outline = place_outline(model.outline, height)
     h, w = outline.shape
+    # Work only on the columns the sole covers (about three quarters of the canvas).
+    cols = np.flatnonzero(outline.alpha.any(axis=0))
+    c0, c1 = (max(int(cols[0]) - 2, 0), min(int(cols[-1]) + 3, w)) if len(cols) else (0, w)
+    wc = c1 - c0
+    sole_mask = outline.mask[:, c0:c1]
     px_mm = model.length_mm / h
-    xs = (np.arange(w, dtype=np.float32) + 0.5 - outline.axis_x) * px_mm
+    xs = (np.arange(c0, c1, dtype=np.float32) + 0.5 - outline.axis_x) * px_mm
     ys = (h - np.arange(h, dtype=np.float32) - 0.5) * px_mm
-    x_mm = np.broadcast_to(xs[None, :], (h, w))
-    y_mm = np.broadcast_to(ys[:, None], (h, w))
+    x_mm = np.broadcast_to(xs[None, :], (h, wc))
+    y_mm = np.broadcast_to(ys[:, None], (h, wc))
     u = y_mm / model.length_mm
-    v = across_coordinate(model.outline, outline)
+    v = across_coordinate(model.outline, outline)[:, c0:c1]
 
     # Pad so the canvas border (which the toe and heel touch) counts as outside.
-    mask_u8 = np.pad(outline.mask.astype(np.uint8), 2)
+    mask_u8 = np.pad(sole_mask.astype(np.uint8), 2)
     dist = cv2.distanceTransform(mask_u8, cv2.DIST_L2, 3)[2:-2, 2:-2]  # px inside the outline
     rim_px = model.rim_mm / px_mm
 
@@ -147,7 +154,7 @@ def render_sole(
         rings, inside = pivot_rings(x_mm, y_mm, centre, radius=0.22 * model.outline.width
                                     * model.length_mm, px_mm=px_mm)
         height_map = np.where(inside, rings, height_map)
-    logo = _logo_mask(model, (h, w), outline.axis_x)
+    logo = _logo_mask(model, (h, w), outline.axis_x)[:, c0:c1]
     second, foam_area = _layout_maps(model, u, v)
     # Bare foam carries only a shallow moulded texture.
     height_map = np.where(foam_area, 0.75 + 0.25 * height_map, height_map)
@@ -158,7 +165,7 @@ def render_sole(
     edge_groove = np.clip(np.abs(dist - rim_px) / max(0.8 / px_mm, 0.8), 0.0, 1.0)
     height_map = np.where(tread_zone, np.minimum(height_map, 0.35 + 0.65 * edge_groove), 1.0)
 
-    wear = cv2.resize(model.field, (w, h), interpolation=cv2.INTER_LINEAR)
+    wear = cv2.resize(model.field, (w, h), interpolation=cv2.INTER_LINEAR)[:, c0:c1]
     # Tread depth goes fastest at first (lug edges round off), so mid levels read clearly.
     wear = np.sqrt(wear) * np.sqrt(np.sqrt(wear))  # wear ** 0.75, cheaper than np.power
     wear = np.where(tread_zone, wear, wear * 0.35)
@@ -187,7 +194,7 @@ def render_sole(
     # Worn rubber loses its fresh finish and drifts towards a dusty mid grey; ground-in
     # dust settles in what is left of the grooves, so a worn area looks uniform.
     fade = np.clip(0.6 * _smoothstep(0.03, 0.6, wear) + 0.4 * worn_flat, 0.0, 0.9) * 0.55
-    blotch = 0.07 * _noise(rng, (h, w), (9, 5)) + 0.025 * _noise(rng, (h, w), (30, 15))
+    blotch = 0.07 * _noise(rng, (h, wc), (9, 5)) + 0.025 * _noise(rng, (h, wc), (30, 15))
     show = _smoothstep(0.66, 1.0, wear + blotch) * tread_zone  # foam showing through
     keep = (1.0 - fade) * (1.0 - show)
     grey_w = fade * (1.0 - show)
@@ -203,7 +210,7 @@ def render_sole(
     d = model.dirt_level * 0.8 * groove
     clean = 1.0 - d
     weights = (first_w * clean, second_w * clean, foam_w * clean, grey_w * clean, d)
-    colour = np.empty((h, w, 3), np.float32)
+    colour = np.empty((h, wc, 3), np.float32)
     for c in range(3):
         acc = weights[0] * palette[0, c]
         for k in range(1, 5):
@@ -212,7 +219,7 @@ def render_sole(
 
     # Relief shading from the worn height map.
     z = surface * (model.depth_mm / px_mm)
-    z = np.where(outline.mask, z, 0.0).astype(np.float32)
+    z = np.where(sole_mask, z, 0.0).astype(np.float32)
     gx = cv2.Sobel(z, cv2.CV_32F, 1, 0, ksize=3) / 8.0
     gy = cv2.Sobel(z, cv2.CV_32F, 0, 1, ksize=3) / 8.0
     lx, ly = light
@@ -223,12 +230,14 @@ def render_sole(
     shade *= 1.0 - 0.45 * groove  # grooves sit in shadow
     bevel = 0.55 + 0.45 * _smoothstep(0.0, max(rim_px * 1.3, 2.0), dist)
     shade *= bevel
-    grain = 1.0 + 0.05 * _noise(rng, (h, w), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
+    grain = 1.0 + 0.05 * _noise(rng, (h, wc), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
     # Abrasion streaks run along the sole where the rubber has been ground smooth.
-    grain += 0.025 * _noise(rng, (h, w), (h // 24 + 2, w // 4 + 2)) * worn_flat
+    grain += 0.025 * _noise(rng, (h, wc), (h // 24 + 2, w // 4 + 2)) * worn_flat
     grain += _scuffs(rng, wear * tread_zone, px_mm)
     shine = 0.11 * worn_flat * np.clip(ndotl, 0.0, 1.0)
     colour *= (shade * grain)[..., None]
     colour += shine[..., None]
     np.clip(colour, 0.0, 1.0, out=colour)
-    return colour, outline.alpha, outline.mask
+    rgb = np.zeros((h, w, 3), np.float32)
+    rgb[:, c0:c1] = colour
+    return rgb, outline.alpha, outline.mask
