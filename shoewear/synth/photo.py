@@ -187,10 +187,10 @@ def _side_wall(rng: np.random.Generator, image: np.ndarray, sole: _Placed,
     tex = 0.75 + 0.12 * noise(rng, (h, w), (h // 6, w // 6))
     a_up = upper_mask.astype(np.float32) / 255.0
     region = image[y0:y1, x0:x1]
-    region += (upper * tex[..., None] - region) * a_up[..., None]
+    props.over(region, cv2.merge([tex * np.float32(c) for c in upper]), a_up)
     foam = np.array(sole.model.foam, np.float32) * np.float32(rng.uniform(0.55, 0.85))
     a_band = band_mask.astype(np.float32) / 255.0
-    region += (foam - region) * a_band[..., None]
+    props.over(region, foam, a_band)
     sub = cover[y0:y1, x0:x1]
     np.maximum(sub, np.maximum(a_up, a_band), out=sub)
 
@@ -226,7 +226,7 @@ def _dust(rng: np.random.Generator, image: np.ndarray, sole: _Placed, scale: flo
     layer = np.maximum(layer, haze) * where
     tint = np.array([0.75, 0.72, 0.68], np.float32)
     region = image[y0:y1, x0:x1]
-    region += (tint - region) * layer[..., None]
+    props.over(region, tint, layer)
 
 
 def _free_spot(rng: np.random.Generator, busy: np.ndarray, radius: float
@@ -284,12 +284,12 @@ def _hand(rng: np.random.Generator, image: np.ndarray, sole: _Placed) -> np.ndar
     dvec = m[:2, :2] @ inward
     dvec /= np.linalg.norm(dvec) + 1e-9
     size = sole.length * rng.uniform(0.42, 0.52)
-    patch, alpha = props.hand(rng, int(size))
-    ph = alpha.shape[0]
+    patch, alpha = props.hand(rng, int(size / 2))  # a hand is smooth: draw at half size
+    ph = alpha.shape[0] * 2
     overlap = sole.length * rng.uniform(0.08, 0.26)
     centre = g + dvec * (overlap - ph / 2)
     angle = float(np.rad2deg(np.arctan2(-dvec[0], -dvec[1])))
-    return props.blit(image, patch, alpha, (float(centre[0]), float(centre[1])), angle)
+    return props.blit(image, patch, alpha, (float(centre[0]), float(centre[1])), angle, scale=2.0)
 
 
 def _canonical_points(sole: _Placed) -> np.ndarray:
@@ -412,7 +412,7 @@ def generate_photo(
         to_work = s.matrix @ np.diag([s.length / hr, s.length / hr, 1.0])
         wrgb, wa, (x0, y0) = _warp_canvas(rgb, alpha, to_work, work_hw)
         region = image[y0:y0 + wa.shape[0], x0:x0 + wa.shape[1]]
-        region += (wrgb - region) * wa[..., None]
+        props.over(region, wrgb, wa)
         full = np.zeros(work_hw, np.float32)
         full[y0:y0 + wa.shape[0], x0:x0 + wa.shape[1]] = wa
         for other in placed:

@@ -19,8 +19,27 @@ SKIN: tuple[tuple[float, float, float], ...] = (
 )
 
 
+def over(region: np.ndarray, src: np.ndarray, alpha: np.ndarray) -> None:
+    """Composite `src` over `region` in place: region = src * alpha + region * (1 - alpha).
+
+    Parameters
+    ----------
+    region : (h, w, 3) float32 ndarray
+        Modified in place (may be a view into a bigger image).
+    src : (h, w, 3) float32 ndarray, or (3,) colour
+    alpha : (h, w) float32 ndarray
+        Coverage in [0, 1].
+    """
+    src = np.asarray(src, np.float32)
+    if src.ndim == 1:
+        src = np.broadcast_to(src, region.shape).copy()
+    alpha = np.ascontiguousarray(alpha, np.float32)
+    region[...] = cv2.blendLinear(np.ascontiguousarray(src), np.ascontiguousarray(region), alpha,
+                                  1.0 - alpha)
+
+
 def blit(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray, centre: tuple[float, float],
-         angle_deg: float) -> np.ndarray:
+         angle_deg: float, *, scale: float = 1.0) -> np.ndarray:
     """Paste a patch, rotated about its centre, onto an image in place.
 
     Parameters
@@ -34,6 +53,8 @@ def blit(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray, centre: tuple[
         (x, y) in image pixels where the patch centre lands.
     angle_deg : float
         Counter-clockwise rotation on screen.
+    scale : float
+        Magnification of the patch (smooth props are drawn small and enlarged).
 
     Returns
     -------
@@ -42,7 +63,7 @@ def blit(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray, centre: tuple[
     """
     H, W = image.shape[:2]
     h, w = alpha.shape
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, 1.0)
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, float(scale))
     m[:, 2] += np.array(centre) - np.array([w / 2.0, h / 2.0])
     corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], np.float64) @ m.T
     x0 = int(max(np.floor(corners[:, 0].min()), 0))
@@ -56,8 +77,7 @@ def blit(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray, centre: tuple[
     size = (x1 - x0, y1 - y0)
     rgb = cv2.warpAffine(patch, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     a = cv2.warpAffine(alpha, m, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    region = image[y0:y1, x0:x1]
-    region += (rgb - region) * a[..., None]
+    over(image[y0:y1, x0:x1], rgb, a)
     cover[y0:y1, x0:x1] = a
     return cover
 
