@@ -2,9 +2,12 @@
 
 Usage: python benchmarks/bench_synth.py [-n 100] [--size 1024] [--workers 2] [--pairs 0]
 
-Runs the CLI into a temporary folder (JPEGs, masks, labels.csv all written)
-and prints the photos per second it measured. Other work on the machine
-slows it down, so note how busy the machine was.
+1. Runs the CLI into a temporary folder (JPEGs, masks, labels.csv all written)
+   and prints the photos per second it measured on the wall clock.
+2. Generates a few photos in this process and prints the CPU time each took,
+   which other work on a shared machine disturbs far less than wall time.
+
+Both figures come with the load average, so a busy machine can be told apart.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ import time
 from shoewear.cli import main as cli_main
 
 
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("-n", type=int, default=100)
@@ -24,7 +31,9 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--pairs", type=int, default=0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cpu-photos", type=int, default=30, help="photos for the CPU-time figure")
     args = p.parse_args()
+    load0 = _load()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "set")
         start = time.perf_counter()
@@ -34,9 +43,26 @@ def main() -> None:
         elapsed = time.perf_counter() - start
     if rc != 0:
         raise SystemExit(rc)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{args.n} photos at --size {args.size}, {args.workers} workers, {args.pairs} pairs: "
-          f"{elapsed:.1f} s, {args.n / elapsed:.1f} photos/s (load average before end {load:.1f})")
+    print(f"CLI: {args.n} photos at --size {args.size}, {args.workers} workers, {args.pairs} "
+          f"pairs: {elapsed:.1f} s wall, {args.n / elapsed:.1f} photos/s "
+          f"(load average {load0:.1f} before, {_load():.1f} after)")
+
+    import cv2
+
+    from shoewear.commands.synth import parse_size
+    from shoewear.synth import generate_photo
+
+    size = parse_size(args.size)
+    long_side = size if isinstance(size, int) else (size[0] + size[1]) // 2
+    cv2.setNumThreads(1)
+    generate_photo(args.seed, long_side=long_side, decode=False)  # warm caches
+    t0 = time.process_time()
+    for i in range(args.cpu_photos):
+        generate_photo(args.seed + 1 + i, long_side=long_side, decode=False)
+    cpu = (time.process_time() - t0) / args.cpu_photos
+    print(f"in-process: {cpu * 1000:.0f} ms CPU per photo (one thread, --size {args.size}), "
+          f"i.e. at most {args.workers / cpu:.1f} photos/s on {args.workers} idle cores "
+          f"before file writing (load average {_load():.1f})")
 
 
 if __name__ == "__main__":
