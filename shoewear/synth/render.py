@@ -143,7 +143,10 @@ def render_sole(
     # Pad so the canvas border (which the toe and heel touch) counts as outside.
     mask_u8 = np.pad(sole_mask.astype(np.uint8), 2)
     dist = cv2.distanceTransform(mask_u8, cv2.DIST_L2, 3)[2:-2, 2:-2]  # px inside the outline
-    rim_px = model.rim_mm / px_mm
+    # The midsole flares at the heel and under the ball, so its rim shows wider there.
+    u_rows = (h - np.arange(h, dtype=np.float32) - 0.5) / h
+    flare = (1.0 + 0.9 * np.exp(-u_rows / 0.12) + 0.3 * np.exp(-((u_rows - 0.7) / 0.1) ** 2))
+    rim_px = (model.rim_mm / px_mm) * flare[:, None]  # (H, 1)
 
     height_map = tread_height(model.tread, x_mm, y_mm, px_mm=px_mm)
     if model.flex:
@@ -228,7 +231,7 @@ def render_sole(
     ndotl = (-gx * lx - gy * ly + lz) / (np.sqrt(gx * gx + gy * gy + 1.0) * norm)
     shade = 0.4 + 0.6 * np.clip(ndotl, 0.0, 1.2) / (lz / norm)
     shade *= 1.0 - 0.45 * groove  # grooves sit in shadow
-    bevel = 0.55 + 0.45 * _smoothstep(0.0, max(rim_px * 1.3, 2.0), dist)
+    bevel = 0.55 + 0.45 * np.clip(dist / np.maximum(rim_px * 1.3, 2.0), 0.0, 1.0) ** 0.7
     shade *= bevel
     grain = 1.0 + 0.05 * _noise(rng, (h, wc), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
     # Abrasion streaks run along the sole where the rubber has been ground smooth.
