@@ -141,6 +141,16 @@ def test_photo_sides_follow_design_convention(seed):
         assert medial > lateral + 2.0, (side, lateral, medial)
 
 
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_pair_soles_follow_design_convention(seed):
+    p = generate_photo(seed, pair=True, long_side=512)
+    for s in p.soles:
+        if s.occluded > 0.01:
+            continue
+        lateral, medial = _arch_insets(_canonical_mask(s))
+        assert medial > lateral + 2.0, (s.side, lateral, medial)
+
+
 @pytest.mark.parametrize("seed", [3, 30])
 def test_left_and_right_soles_mirror_each_other(seed):
     left = generate_photo(seed, side="left", long_side=SMALL).soles[0]
