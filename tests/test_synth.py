@@ -365,3 +365,12 @@ def test_any_integer_seed_works_and_high_bits_count(seed):
     a = generate_photo(seed, long_side=128)
     b = generate_photo(seed + 2**32, long_side=128)
     assert a.soles and a.jpeg != b.jpeg
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_render_canonical_is_the_sole_of_the_single_photo(seed):
+    _, mask, zones = render_canonical(seed, pattern="forefoot")
+    photo = generate_photo(seed, pattern="forefoot", long_side=256)
+    assert photo.soles[0].zones == zones
+    assert zones["forefoot_medial"] > zones["heel_medial"]
+    assert mask.shape == CANON_SHAPE

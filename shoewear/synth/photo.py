@@ -493,8 +493,8 @@ def render_canonical(seed: int, *, pattern: str | None = None, tread: str | None
                      ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     """Render a sole straight into the canonical frame, without a photo around it.
 
-    With the same seed and pattern it is the first sole `generate_photo`
-    draws (for `tread=None`).
+    With the same seed and pattern (and `tread=None`) it is the sole of
+    ``generate_photo(seed, pattern=pattern)`` (single-sole photos).
 
     Parameters
     ----------
