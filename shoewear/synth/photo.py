@@ -199,13 +199,24 @@ def _shadow(rng: np.random.Generator, image: np.ndarray, cover: np.ndarray,
             light: np.ndarray) -> None:
     """Soft drop shadow of the objects on the floor, away from the light."""
     h, w = image.shape[:2]
-    small = cv2.resize(cover, (w // 4 + 1, h // 4 + 1), interpolation=cv2.INTER_AREA)
+    small = np.ascontiguousarray(cover[::4, ::4])  # it gets blurred anyway
     off = -light * max(h, w) * rng.uniform(0.003, 0.02) / 4
     m = np.array([[1.0, 0, off[0]], [0, 1, off[1]]])
     small = cv2.warpAffine(small, m, (small.shape[1], small.shape[0]))
     small = cv2.GaussianBlur(small, (0, 0), max(h, w) * rng.uniform(0.003, 0.012) / 4 + 0.5)
-    shade = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    image *= (1.0 - rng.uniform(0.25, 0.6) * shade)[..., None]
+    strength = rng.uniform(0.25, 0.6)
+    # Darken only where there is shadow (most of the frame has none).
+    rows = np.flatnonzero(small.max(axis=1) > 1e-3)
+    cols = np.flatnonzero(small.max(axis=0) > 1e-3)
+    if len(rows) == 0:
+        return
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    sub = cv2.resize(small[r0:r1, c0:c1], ((c1 - c0) * 4, (r1 - r0) * 4),
+                     interpolation=cv2.INTER_LINEAR)
+    y0, x0 = r0 * 4, c0 * 4
+    y1, x1 = min(y0 + sub.shape[0], h), min(x0 + sub.shape[1], w)
+    region = image[y0:y1, x0:x1]
+    region *= (1.0 - strength * sub[:y1 - y0, :x1 - x0])[..., None]
 
 
 def _dust(rng: np.random.Generator, image: np.ndarray, sole: _Placed, scale: float) -> None:
