@@ -73,7 +73,7 @@ class DataProblems:
     unknown_folders: list[str] = field(default_factory=list)
     empty_classes: list[str] = field(default_factory=list)
     bad_rows: list[str] = field(default_factory=list)
-    #: Labelled soles (rows with boxes) that no found sole matched.
+    #: Labelled soles (label rows, or one per photo without labels.csv) not found.
     missed: int = 0
 
     def lines(self) -> list[str]:
@@ -450,9 +450,10 @@ def prepare_soles(
         status = str(data["status"])
         if status != "ok":
             getattr(problems, status, problems.failed).append(it.rel)
+            problems.missed += len(it.rows)
             continue
         matches = match_rows(data["boxes"], data["sides"], it.rows)
-        if len(matches) < len(it.rows) and any(r.box is not None for r in it.rows):
+        if len(matches) < len(it.rows):
             problems.missed += len(it.rows) - len(matches)
             problems.unmatched.append(f"{it.rel} ({len(it.rows) - len(matches)} of {len(it.rows)})")
         for i, row in matches:

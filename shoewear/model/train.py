@@ -263,6 +263,8 @@ def train_model(
     progress: bool = True,
     on_epoch: Callable[[EpochStats], None] | None = None,
     recipe: dict | None = None,
+    arch: ModelConfig | None = None,
+    soles: SoleSet | None = None,
 ) -> TrainResult:
     """Train (or fine-tune) the wear CNN on a data folder and export it.
 
@@ -295,6 +297,11 @@ def train_model(
         Called with each epoch's `EpochStats`.
     recipe : dict or None
         Extra provenance stored in the model config (e.g. the synth command).
+    arch : ModelConfig or None
+        Architecture and input size of a model trained from scratch (None:
+        the default `ModelConfig`); ignored with `init_from`.
+    soles : SoleSet or None
+        Already prepared soles to train on instead of preparing `data_dir`.
 
     Returns
     -------
@@ -329,7 +336,7 @@ def train_model(
         config = base_config.replace(metrics={}, recipe={})
     else:
         init_path = None
-        config = ModelConfig()
+        config = (arch or ModelConfig()).replace(metrics={}, recipe={})
         net = WearNet(config)
     fine_tune = init_path is not None
     epochs = int(epochs if epochs is not None else (8 if fine_tune else 20))
@@ -337,13 +344,15 @@ def train_model(
         raise UsageError(f"--epochs must be at least 1, got {epochs}")
     base_lr = float(lr if lr is not None else (1e-3 if fine_tune else 3e-3))
 
-    data = prepare_soles(
-        data_dir,
-        input_size=config.input_size,
-        map_size=config.map_size,
-        workers=workers,
-        progress=progress,
-    )
+    data = soles
+    if data is None:
+        data = prepare_soles(
+            data_dir,
+            input_size=config.input_size,
+            map_size=config.map_size,
+            workers=workers,
+            progress=progress,
+        )
     train_idx, val_idx = stratified_split(data.labels, data.photo, fraction=val_split, seed=seed)
     if len(train_idx) < 2:
         raise UsageError(f"only {len(train_idx)} training soles after the split; need more photos")
