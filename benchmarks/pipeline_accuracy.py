@@ -21,6 +21,7 @@ seed ranges.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import time
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs += [("pair", args.seed + 100_000 + i, args.long_side) for i in range(args.pairs)]
     jobs += [("negative", args.seed + 200_000 + i, args.long_side) for i in range(args.negatives)]
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    context = multiprocessing.get_context("spawn")  # OpenCV threads do not survive fork
+    with ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
         results = list(pool.map(_eval_photo, jobs, chunksize=4))
     wall = time.perf_counter() - t0
 

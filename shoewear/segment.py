@@ -1,23 +1,95 @@
-"""Find the outsoles in a photo: one binary mask per sole, left to right."""
+"""Find the outsoles in a photo: one binary mask per sole, left to right.
+
+How it works
+------------
+1. **Where might a sole be** (coarse image, long side `_COARSE_SIDE`): colours
+   and colour-plus-tread-texture combinations that are rare along the photo's
+   border are likely sole. The border is split into segments and a colour
+   counts as floor only when most segments show it, so a sole touching the
+   frame does not teach the floor model its own colours. One round of
+   colour re-estimation sharpens the map.
+2. **A sole-shaped template** (a typical outline: narrow round heel, widest
+   near u = 0.7, rounded toe) is fitted to each large candidate region by
+   Nelder-Mead over centre, angle, length and width, alternating with
+   colour models learnt inside and outside the template. Anything attached
+   that the template cannot cover (a hand, a card, the shoe's side wall)
+   falls outside. A region about two soles wide is also fitted as a pair.
+   The set of one or two templates that explains the map best wins.
+3. **The exact outline** (working resolution): starting from each template,
+   the boundary is moved along its normals to where the colour changes from
+   sole to floor, by dynamic programming that keeps it smooth; a constant
+   midsole rim outside the tread edge is then added when the photo shows
+   one all round.
+4. **Refusal from shape evidence**: a found region whose width profile along
+   its long axis does not look like a sole's (or whose elongation, solidity
+   or size is off) is dropped; no region left raises `NoSoleFoundError`.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy import ndimage as ndi
+from scipy.optimize import minimize
 
 from .errors import NoSoleFoundError
 from .sole import SoleMask
 
 #: Long side of the coarse image the soles are first found in.
 _COARSE_SIDE = 256
-#: Accepted range of a sole's length / width (second moments).
-_ELONGATION = (1.8, 4.5)
-#: Smallest sole solidity (area / convex hull area).
-_MIN_SOLIDITY = 0.80
-#: Sole area as a fraction of the photo.
-_AREA = (0.02, 0.70)
+#: Colour histogram bins (L, a, b) of the coarse maps, and texture levels.
+_QL, _QA, _QB, _QT = 8, 16, 16, 4
+_SHAPE3 = (_QL, _QA, _QB)
+_SHAPE4 = (_QL, _QA, _QB, _QT)
+_SIGMA3 = (1.0, 0.8, 0.8)
+_SIGMA4 = (1.0, 0.8, 0.8, 0.6)
+#: Colour histogram bins per channel of the fine (working resolution) model.
+_QF = 16
+#: Border segments per side for the floor model.
+_BORDER_SEGMENTS = 6
+#: Smallest region worth a template, as a share of the photo.
+_MIN_REGION = 0.012
+#: Template width may vary by this factor around the typical sole's.
+_WIDTH_RANGE = (0.7, 1.25)
+#: A template whose interior averages less sole probability is not a sole.
+_MIN_SUPPORT = 0.6
+#: Largest mean width-profile error (relative) of an accepted sole.
+_MAX_SHAPE_ERROR = 0.1
+#: Accepted length / width (second moments) and solidity of a final mask.
+_ELONGATION = (2.0, 4.6)
+_MIN_SOLIDITY = 0.85
+
+# Half width of a typical sole (in sole lengths) at u = 0, 0.05, ..., 1 (heel to
+# toe): the mean of many anatomical outlines, medial and lateral averaged.
+_TEMPLATE_U = np.linspace(0.0, 1.0, 21)
+_TEMPLATE_HALF = np.array(
+    [0.050, 0.106, 0.127, 0.130, 0.134, 0.138, 0.140, 0.138, 0.135, 0.135, 0.142,
+     0.154, 0.167, 0.178, 0.183, 0.181, 0.173, 0.160, 0.140, 0.101, 0.040]
+)  # fmt: skip
+
+
+@dataclass
+class _Template:
+    """A placed sole template: centre (x, y), heel-to-toe angle, length, width factor."""
+
+    cx: float
+    cy: float
+    angle: float
+    length: float
+    width: float
+
+    def as_array(self) -> np.ndarray:
+        return np.array([self.cx, self.cy, self.angle, self.length, self.width])
+
+    def scaled(self, f: float) -> _Template:
+        """The same template in an image `f` times larger (pixel centres kept)."""
+        return _Template(
+            (self.cx + 0.5) * f - 0.5, (self.cy + 0.5) * f - 0.5, self.angle,
+            self.length * f, self.width,
+        )  # fmt: skip
 
 
 def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
@@ -34,143 +106,44 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
     -------
     list of SoleMask
         Left to right in the picture; each mask is (H, W) bool at the
-        resolution of `rgb`.
+        resolution of `rgb`, the whole outsole seen from below including the
+        midsole rim. `quality` is the sole probability inside the fitted
+        template times how well the outline's width profile matches a sole's.
 
     Raises
     ------
     NoSoleFoundError
-        When no region has a sole's shape (area, solidity, elongation).
+        When no region has a sole's shape.
+    ValueError
+        When `rgb` is not an (H, W, 3) uint8 image or `max_soles` < 1.
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"rgb must be (H, W, 3) uint8, got {rgb.shape} {rgb.dtype}")
     if max_soles < 1:
         raise ValueError(f"max_soles must be at least 1, got {max_soles}")
     h, w = rgb.shape[:2]
+    if min(h, w) < 16:
+        raise NoSoleFoundError("no outsole found in the photo")
     f = min(1.0, _COARSE_SIDE / max(h, w))
-    small = cv2.resize(
-        rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
-    )
-    fg = _foreground(small)
-    regions = _sole_regions(fg, max_soles)
-    if not regions:
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    templates, supports = _find_templates(small, max_soles)
+    if not templates:
         raise NoSoleFoundError("no outsole found in the photo")
-    out = []
-    for region, quality in regions:
-        mask = _upsample(region, (h, w))
-        if mask.sum() < 20:
-            continue
-        ys, xs = np.nonzero(mask)
-        box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-        out.append(SoleMask(mask=mask, quality=float(quality), box=box))
-    if not out:
+
+    placed = [t.scaled(1.0 / f) for t in templates]
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    found = []
+    for i, t in enumerate(placed):
+        others = [o for j, o in enumerate(placed) if j != i]
+        mask = _fine_mask(lab, t, others)
+        quality = _sole_quality(mask, supports[i])
+        if quality > 0:
+            found.append(SoleMask(mask=mask, quality=quality, box=_box(mask)))
+    if not found:
         raise NoSoleFoundError("no outsole found in the photo")
-    out.sort(key=lambda s: (s.box[0] + s.box[2]) / 2)
-    return out
-
-
-def _foreground(small: np.ndarray) -> np.ndarray:
-    """Pixels unlike the photo's border, (h, w) bool."""
-    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
-    h, w = lab.shape[:2]
-    b = max(2, round(0.04 * min(h, w)))
-    border = np.concatenate(
-        [
-            lab[:b].reshape(-1, 3),
-            lab[-b:].reshape(-1, 3),
-            lab[:, :b].reshape(-1, 3),
-            lab[:, -b:].reshape(-1, 3),
-        ]
-    )
-    k = 4
-    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
-    _, _, centres = cv2.kmeans(border, k, None, crit, 1, cv2.KMEANS_PP_CENTERS)
-    d = np.min(
-        np.linalg.norm(lab.reshape(-1, 1, 3) - centres.reshape(1, k, 3), axis=2), axis=1
-    ).reshape(h, w)
-    d = cv2.GaussianBlur(d, (0, 0), 1.0)
-    d8 = np.clip(d * (255.0 / max(float(d.max()), 1e-6)), 0, 255).astype(np.uint8)
-    _, fg = cv2.threshold(d8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, kernel)
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel)
-    return _fill_holes(fg > 0)
-
-
-def _fill_holes(mask: np.ndarray) -> np.ndarray:
-    m = mask.astype(np.uint8)
-    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    out = np.zeros_like(m)
-    cv2.drawContours(out, contours, -1, 1, thickness=cv2.FILLED)
-    return out > 0
-
-
-def _shape_quality(region: np.ndarray, total: int) -> float:
-    """0-1 sole-likeness of a region from area, solidity and elongation; 0 = not a sole."""
-    area = int(region.sum())
-    if not _AREA[0] <= area / total <= _AREA[1]:
-        return 0.0
-    ys, xs = np.nonzero(region)
-    pts = np.stack([xs, ys], axis=1).astype(np.float64)
-    evals = np.linalg.eigvalsh(np.cov((pts - pts.mean(0)).T))
-    elong = math.sqrt(max(evals[1], 1e-9) / max(evals[0], 1e-9))
-    if not _ELONGATION[0] <= elong <= _ELONGATION[1]:
-        return 0.0
-    contours, _ = cv2.findContours(
-        region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE
-    )
-    c = max(contours, key=cv2.contourArea)
-    hull = cv2.convexHull(c)
-    solidity = area / max(cv2.contourArea(hull), 1.0)
-    if solidity < _MIN_SOLIDITY:
-        return 0.0
-    q_el = 1.0 - min(abs(math.log(elong / 2.7)) / math.log(4.5 / 2.7), 1.0)
-    q_sol = (solidity - _MIN_SOLIDITY) / (1.0 - _MIN_SOLIDITY)
-    return float(0.2 + 0.4 * q_el + 0.4 * q_sol)
-
-
-def _sole_regions(fg: np.ndarray, max_soles: int) -> list[tuple[np.ndarray, float]]:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=4)
-    total = fg.size
-    found: list[tuple[np.ndarray, float]] = []
-    for i in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[: 4 * max_soles] + 1:
-        region = labels == i
-        q = _shape_quality(region, total)
-        if q > 0:
-            found.append((region, q))
-            continue
-        if max_soles >= 2:
-            for part in _split_pair(region):
-                qp = _shape_quality(part, total)
-                if qp > 0:
-                    found.append((part, qp))
-    found.sort(key=lambda rq: -rq[0].sum())
-    return found[:max_soles]
-
-
-def _split_pair(region: np.ndarray) -> list[np.ndarray]:
-    """Split two touching soles at the distance transform's watershed."""
-    dist = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
-    if dist.max() <= 0:
-        return []
-    peaks = (dist >= 0.6 * dist.max()).astype(np.uint8)
-    n, markers = cv2.connectedComponents(peaks)
-    if n - 1 != 2:
-        return []
-    markers = markers.astype(np.int32)
-    markers[~region] = 0
-    bg = np.zeros(region.shape + (3,), np.uint8)
-    bg[..., 0] = np.clip(255 - dist * 255 / dist.max(), 0, 255).astype(np.uint8)
-    bg[..., 1] = bg[..., 0]
-    bg[..., 2] = bg[..., 0]
-    cv2.watershed(bg, markers)
-    return [(markers == k) & region for k in (1, 2)]
-
-
-def _upsample(region: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Smoothly resize a coarse mask to (H, W): resize the blurred float mask, threshold."""
-    m = cv2.GaussianBlur(region.astype(np.float32), (0, 0), 0.7)
-    big = cv2.resize(m, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-    return big >= 0.5
+    found.sort(key=lambda s: s.box[0] + s.box[2])
+    return found
 
 
 def upscale_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -194,3 +167,509 @@ def upscale_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if size[0] > m.shape[1]:
         m = cv2.GaussianBlur(m, (0, 0), 0.6)
     return cv2.resize(m, tuple(size), interpolation=cv2.INTER_LINEAR) >= 0.5
+
+
+# ----------------------------------------------------------------------------
+# Stage 1: the coarse sole-probability map
+
+
+def _hist(idx: np.ndarray, where: np.ndarray | None, shape: tuple, sigma: tuple) -> np.ndarray:
+    """Smoothed, normalised histogram of bin indices (optionally under a mask)."""
+    v = idx[where] if where is not None else idx.ravel()
+    h = np.bincount(v.ravel(), minlength=int(np.prod(shape))).astype(np.float32).reshape(shape)
+    h = ndi.gaussian_filter(h, sigma, mode="constant")
+    return h.ravel() / max(float(h.sum()), 1e-6)
+
+
+def _border_segments(h: int, w: int) -> list[np.ndarray]:
+    """Masks of the photo's border strip cut into `_BORDER_SEGMENTS` pieces per side."""
+    b = max(3, round(0.04 * min(h, w)))
+    n = _BORDER_SEGMENTS
+    segs = []
+    for k in range(n):
+        xs = slice(k * w // n, (k + 1) * w // n)
+        ys = slice(k * h // n, (k + 1) * h // n)
+        for sl in (
+            (slice(0, b), xs),
+            (slice(h - b, h), xs),
+            (ys, slice(0, b)),
+            (ys, slice(w - b, w)),
+        ):
+            m = np.zeros((h, w), bool)
+            m[sl] = True
+            segs.append(m)
+    return segs
+
+
+def _floor_prior(idx: np.ndarray, segs: list[np.ndarray], shape: tuple, sigma: tuple) -> np.ndarray:
+    """Per bin: 1 when the bin is rare along the border, 0 when it is floor."""
+    per_seg = np.stack([_hist(idx, m, shape, sigma) for m in segs])
+    floor = np.percentile(per_seg, 70, axis=0)  # present in most border segments
+    overall = _hist(idx, None, shape, sigma)
+    return 1.0 - np.minimum(1.0, floor / (overall + 1e-9) / 0.5)
+
+
+def _coarse_features(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Colour bin and colour-plus-texture bin of every pixel, and the first sole map."""
+    h, w = small.shape[:2]
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    cidx = ((lab[..., 0] >> 5).astype(np.int32) * _QA + (lab[..., 1] >> 4)) * _QB + (
+        lab[..., 2] >> 4
+    )
+    g = lab[..., 0].astype(np.float32)
+    hp = cv2.GaussianBlur(g, (0, 0), 0.7) - cv2.GaussianBlur(g, (0, 0), 2.0)
+    energy = np.sqrt(cv2.GaussianBlur(hp * hp, (0, 0), 2.0))  # tread contrast
+    segs = _border_segments(h, w)
+    ref = max(float(np.percentile([np.percentile(energy[m], 90) for m in segs], 60)), 1.0)
+    level = np.digitize(energy, [0.5 * ref, ref, 2.0 * ref]).astype(np.int32)
+    idx = cidx * _QT + level
+    p_colour = _floor_prior(cidx, segs, _SHAPE3, _SIGMA3)[cidx]
+    p_joint = _floor_prior(idx, segs, _SHAPE4, _SIGMA4)[idx]
+    p_texture = 1.0 / (1.0 + np.exp(-4.0 * (np.log(energy + 0.5) - np.log(1.3 * ref))))
+    prior = np.maximum(np.maximum(p_colour, p_texture), p_joint).astype(np.float32)
+    return cidx, cv2.GaussianBlur(prior, (0, 0), 1.0)
+
+
+def _colour_map(cidx: np.ndarray, fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Sole probability from colour histograms learnt under `fg` and `bg`."""
+    hf = _hist(cidx, fg, _SHAPE3, _SIGMA3)
+    hb = _hist(cidx, bg, _SHAPE3, _SIGMA3)
+    p = hf[cidx] / (hf[cidx] + hb[cidx] + 1e-12)
+    return cv2.GaussianBlur(p.astype(np.float32), (0, 0), 0.7)
+
+
+def _disk(r: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def _regions(p: np.ndarray, *, threshold: float = 0.5) -> list[np.ndarray]:
+    """Filled connected regions of `p > threshold`, largest first."""
+    m = cv2.morphologyEx((p > threshold).astype(np.uint8), cv2.MORPH_OPEN, _disk(2))
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c in sorted(contours, key=cv2.contourArea, reverse=True):
+        if cv2.contourArea(c) < _MIN_REGION * p.size:
+            break
+        r = np.zeros_like(m)
+        cv2.drawContours(r, [c], -1, 1, cv2.FILLED)
+        out.append(r > 0)
+    return out
+
+
+def _learn_colours(cidx: np.ndarray, inside: np.ndarray) -> np.ndarray | None:
+    """One colour re-estimation round: sole inside `inside`, floor well outside it."""
+    fg = cv2.erode(inside.astype(np.uint8), _disk(2)) > 0
+    bg = cv2.dilate(inside.astype(np.uint8), _disk(3)) == 0
+    if fg.sum() < 20 or bg.sum() < 20:
+        return None
+    return _colour_map(cidx, fg, bg)
+
+
+# ----------------------------------------------------------------------------
+# Stage 2: sole templates
+
+
+def _half_width(u: np.ndarray) -> np.ndarray:
+    return np.interp(u, _TEMPLATE_U, _TEMPLATE_HALF)
+
+
+def _template_polygon(n: int) -> np.ndarray:
+    """(n, 2) outline in sole lengths: x along the sole (heel -0.5, toe +0.5), y across."""
+    t = np.linspace(0.0, np.pi, n // 2)
+    u = 0.5 - 0.5 * np.cos(t)  # denser at the round ends
+    hw = _half_width(u)
+    return np.vstack([np.stack([u - 0.5, hw], 1), np.stack([u[::-1] - 0.5, -hw[::-1]], 1)])
+
+
+_POLY_FIT = _template_polygon(96)
+_POLY_FINE = _template_polygon(200)
+_GRID_U, _GRID_V = (a.ravel() for a in np.meshgrid(
+    (np.arange(24) + 0.5) / 24, np.linspace(-0.85, 0.85, 9), indexing="ij"))  # fmt: skip
+_GRID_W = _half_width(_GRID_U) / _half_width(_GRID_U).sum()
+_OUTSIDE = _POLY_FIT * np.array([1.04, 1.15])
+
+
+def _place(params: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Template-frame points (x along, y across, in sole lengths) -> image (x, y)."""
+    cx, cy, angle, length, width = params
+    d = np.array([math.cos(angle), math.sin(angle)])
+    n = np.array([-d[1], d[0]])
+    along = pts[:, 0:1] * length
+    across = pts[:, 1:2] * width * length
+    return np.array([cx, cy]) + along * d + across * n
+
+
+def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    q = pts.astype(np.float32)
+    return cv2.remap(img, q[None, :, 0], q[None, :, 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)[0]  # fmt: skip
+
+
+def _grid_points(params: np.ndarray) -> np.ndarray:
+    pts = np.stack([_GRID_U - 0.5, _GRID_V * _half_width(_GRID_U)], 1)
+    return _place(params, pts)
+
+
+def _template_score(params: np.ndarray, p: np.ndarray) -> float:
+    """How well a template explains the map: sole probability gained inside it, minus
+    sole probability just outside it (which a good fit leaves to the floor)."""
+    length, width = params[3], params[4]
+    if length < 10 or not _WIDTH_RANGE[0] <= width <= _WIDTH_RANGE[1]:
+        return -1e6
+    area = 0.3 * length * length * width
+    inside = float(np.dot(_GRID_W, _sample(p, _grid_points(params)) - 0.5)) * area
+    outside = float(np.mean(_sample(p, _place(params, _OUTSIDE)) - 0.5)) * 0.5 * length
+    return inside - outside
+
+
+def _support(params: np.ndarray, p: np.ndarray) -> float:
+    """Mean sole probability inside a template."""
+    return float(np.dot(_GRID_W, _sample(p, _grid_points(params))))
+
+
+def _fit(p: np.ndarray, start: _Template) -> _Template:
+    """Fit one template to the map from a start, trying both heel/toe directions."""
+    best, best_val = None, np.inf
+    for flip in (0.0, math.pi):
+        x0 = start.as_array()
+        x0[2] += flip
+        steps = (0.05 * x0[3], 0.05 * x0[3], 0.15, 0.08 * x0[3], 0.08)
+        simplex = [x0] + [x0 + np.eye(5)[i] * s for i, s in enumerate(steps)]
+        res = minimize(
+            lambda x: -_template_score(x, p), x0, method="Nelder-Mead",
+            options={"initial_simplex": np.array(simplex), "maxfev": 160, "xatol": 0.3,
+                     "fatol": 0.05},
+        )  # fmt: skip
+        if res.fun < best_val:
+            best, best_val = res.x, res.fun
+    return _Template(*best)
+
+
+def _template_mask(
+    t: _Template, shape: tuple[int, int], poly: np.ndarray = _POLY_FIT
+) -> np.ndarray:
+    m = np.zeros(shape, np.uint8)
+    cv2.fillPoly(m, [np.round(_place(t.as_array(), poly) * 16).astype(np.int32)], 1, shift=4)
+    return m > 0
+
+
+def _start(region: np.ndarray) -> tuple[_Template, np.ndarray, np.ndarray, float, float]:
+    """A template start from a region's moments, its axes, length and width."""
+    ys, xs = np.nonzero(region)
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+    c = pts.mean(0)
+    _, vecs = np.linalg.eigh(np.cov((pts - c).T))
+    e1, e2 = vecs[:, 1], vecs[:, 0]
+    t = (pts - c) @ e1
+    s = (pts - c) @ e2
+    length = float(t.max() - t.min())
+    width = float(np.percentile(s, 98) - np.percentile(s, 2))
+    k = float(np.clip(width / (0.366 * length), 0.75, 1.2))
+    return _Template(c[0], c[1], math.atan2(e1[1], e1[0]), length, k), e1, e2, length, width
+
+
+def _fit_set(cidx: np.ndarray, p: np.ndarray, starts: list[_Template]) -> tuple[list, np.ndarray]:
+    """Fit one or two templates, alternating with colour models learnt from them."""
+    temps = list(starts)
+    q = p
+    for it in range(3):
+        for i in range(len(temps)):
+            qi = q
+            if len(temps) == 2:  # the other sole's pixels are not this sole's
+                qi = np.where(_template_mask(temps[1 - i], q.shape), 0.0, q).astype(np.float32)
+            temps[i] = _fit(qi, temps[i])
+        if it == 2:
+            break
+        inside = np.zeros(q.shape, bool)
+        for t in temps:
+            inside |= _template_mask(t, q.shape)
+        learnt = _learn_colours(cidx, inside)
+        if learnt is None:
+            break
+        q = learnt
+    return temps, q
+
+
+def _find_templates(small: np.ndarray, max_soles: int) -> tuple[list[_Template], list[float]]:
+    """Fit templates to the coarse map and pick the best one or two."""
+    cidx, prior = _coarse_features(small)
+    seed = cv2.morphologyEx((prior > 0.5).astype(np.uint8), cv2.MORPH_OPEN, _disk(2)) > 0
+    p = _learn_colours(cidx, seed) if seed.any() else None
+    p = prior if p is None else p
+    fitted = []  # (score, template, support)
+    for region in _regions(p)[:3]:
+        start, _, e2, length, width = _start(region)
+        sets = [[start]]
+        if max_soles >= 2 and width > 0.45 * length:  # maybe two soles side by side
+            off = e2 * width / 4
+            a = _Template(start.cx - off[0], start.cy - off[1], start.angle, length, 0.9)
+            b = _Template(start.cx + off[0], start.cy + off[1], start.angle, length, 0.9)
+            sets.append([a, b])
+        for s in sets:
+            temps, q = _fit_set(cidx, p, s)
+            for t in temps:
+                x = t.as_array()
+                support = _support(x, q)
+                if support >= _MIN_SUPPORT:
+                    fitted.append((_template_score(x, q), t, support))
+    if not fitted:
+        return [], []
+    options = [[f] for f in fitted]
+    if max_soles >= 2:
+        for i, a in enumerate(fitted):
+            for b in fitted[i + 1 :]:
+                ratio = b[1].length / a[1].length
+                if not 0.7 <= ratio <= 1 / 0.7 or min(a[0], b[0]) < 0.35 * max(a[0], b[0]):
+                    continue  # a pair is one shoe model: about the same length and weight
+                ma, mb = _template_mask(a[1], p.shape), _template_mask(b[1], p.shape)
+                if (ma & mb).sum() > 0.15 * min(ma.sum(), mb.sum()):
+                    continue
+                options.append([a, b])
+    best = max(options, key=lambda o: sum(f[0] for f in o))
+    return [f[1] for f in best], [f[2] for f in best]
+
+
+# ----------------------------------------------------------------------------
+# Stage 3: the exact outline
+
+
+def _fine_colours(lab: np.ndarray, inside: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Sole probability at working resolution from colours inside and around the template.
+
+    The sole's colours are those of its deep interior plus the colours found
+    in most angular sectors of a band just inside the template (the midsole
+    rim runs all round; a side wall or a hand covers only some sectors). The
+    floor's colours come from a ring outside the template.
+    """
+    q = _QF
+    idx = ((lab[..., 0] >> 4).astype(np.int32) * q + (lab[..., 1] >> 4)) * q + (lab[..., 2] >> 4)
+    shape, sigma = (q, q, q), (0.7, 0.7, 0.7)
+    m8 = inside.astype(np.uint8)
+    dist_in = cv2.distanceTransform(m8, cv2.DIST_L2, 3)
+    half_w = float(dist_in.max())
+    band = (dist_in > 1) & (dist_in <= 1 + max(2.0, 0.12 * half_w))
+    deep = dist_in > 0.35 * half_w
+    dist_out = cv2.distanceTransform(1 - m8, cv2.DIST_L2, 3)
+    ring = (dist_out > 4) & (dist_out <= 4 + 0.35 * half_w) & ~others
+    ys, xs = np.nonzero(band)
+    sector = ((np.arctan2(ys - ys.mean(), xs - xs.mean()) + np.pi) / (2 * np.pi) * 12).astype(int)
+    per_sector = []
+    for k in range(12):
+        sel = sector % 12 == k
+        if sel.sum() >= 5:
+            hh = np.bincount(idx[ys[sel], xs[sel]], minlength=q**3).astype(np.float32)
+            hh = ndi.gaussian_filter(hh.reshape(shape), sigma, mode="constant").ravel()
+            per_sector.append(hh / max(float(hh.sum()), 1e-6))
+    rim = np.percentile(np.stack(per_sector), 40, axis=0) if per_sector else np.zeros(q**3)
+    hf = 0.5 * rim / max(float(rim.sum()), 1e-9) + 0.5 * _hist(idx, deep, shape, sigma)
+    hb = _hist(idx, ring, shape, sigma) if ring.sum() > 20 else np.full(q**3, 1.0 / q**3)
+    p = hf[idx] / (hf[idx] + hb[idx] + 1e-12)
+    p = cv2.GaussianBlur(p.astype(np.float32), (0, 0), 0.8)
+    p[others & ~inside] = np.minimum(p[others & ~inside], 0.3)
+    return p
+
+
+def _resample(poly: np.ndarray, spacing: float) -> np.ndarray:
+    """Points every `spacing` pixels along a closed polygon."""
+    d = np.diff(np.vstack([poly, poly[:1]]), axis=0)
+    seg = np.hypot(d[:, 0], d[:, 1])
+    total = float(seg.sum())
+    n = max(32, int(total / spacing))
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    s = np.linspace(0.0, total, n, endpoint=False)
+    return np.stack(
+        [np.interp(s, cum, np.append(poly[:, 0], poly[0, 0])),
+         np.interp(s, cum, np.append(poly[:, 1], poly[0, 1]))], 1,
+    )  # fmt: skip
+
+
+def _normals(pts: np.ndarray) -> np.ndarray:
+    """Outward unit normals of a closed polygon."""
+    tang = np.roll(pts, -3, 0) - np.roll(pts, 3, 0)
+    tang /= np.linalg.norm(tang, axis=1, keepdims=True) + 1e-9
+    nrm = np.stack([tang[:, 1], -tang[:, 0]], 1)
+    x, y = pts[:, 0], pts[:, 1]
+    if np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y) < 0:
+        nrm = -nrm
+    return nrm
+
+
+def _profiles(labf: np.ndarray, p: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Colour-step strength and sole probability along each normal, (N, M) each."""
+    mx, my = pts[..., 0].astype(np.float32), pts[..., 1].astype(np.float32)
+    col = cv2.remap(labf, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prob = cv2.remap(p, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    g = np.zeros(prob.shape, np.float32)
+    g[:, 1:-1] = np.linalg.norm(col[:, 2:] - col[:, :-2], axis=2)
+    return g, prob
+
+
+def _closed_path(cost: np.ndarray, max_step: int, step_cost: float) -> np.ndarray:
+    """Cheapest closed path j(k) through rows k of `cost` (N, M), |j(k+1) - j(k)| <= max_step.
+
+    Runs the dynamic programme over two and a half laps and reads the middle
+    lap, which is where the path has forgotten the arbitrary start.
+    """
+    n, m = cost.shape
+    ext = np.concatenate([cost, cost, cost[: n // 2]])
+    acc = ext[0].copy()
+    back = np.zeros(ext.shape, np.int8)
+    big = np.float32(1e9)
+    for k in range(1, len(ext)):
+        best = acc.copy()
+        arg = np.zeros(m, np.int8)
+        for d in range(1, max_step + 1):
+            for sgn in (-1, 1):
+                shifted = np.full(m, big)
+                if sgn > 0:
+                    shifted[d:] = acc[:-d] + step_cost * d
+                else:
+                    shifted[:-d] = acc[d:] + step_cost * d
+                better = shifted < best
+                best[better] = shifted[better]
+                arg[better] = sgn * d
+        acc = best + ext[k]
+        back[k] = arg
+    j = int(acc.argmin())
+    path = np.zeros(len(ext), np.int64)
+    path[-1] = j
+    for k in range(len(ext) - 1, 0, -1):
+        j -= int(back[k, j])
+        path[k - 1] = j
+    return path[n : 2 * n]
+
+
+def _snap(labf: np.ndarray, p: np.ndarray, poly: np.ndarray, *, half: float, step: float,
+          spacing: float) -> np.ndarray:  # fmt: skip
+    """Move a closed outline along its normals to the sole/floor boundary.
+
+    Each normal's cost of a boundary at offset j is the share of its samples
+    on the wrong side (sole probability outside, floor inside) minus the
+    colour step there, plus a mild pull back to the start; the path through
+    all normals is kept smooth by dynamic programming.
+    """
+    pts = _resample(poly, spacing)
+    nrm = _normals(pts)
+    offs = np.arange(-half, half + step / 2, step)
+    samples = pts[:, None, :] + offs[None, :, None] * nrm[:, None, :]
+    g, prob = _profiles(labf, p, samples)
+    g = np.minimum(g / (float(np.percentile(g, 95)) + 1e-3), 1.5)
+    m = prob.shape[1]
+    wrong_in = np.concatenate([np.zeros((len(prob), 1)), np.cumsum(1 - prob, axis=1)[:, :-1]], 1)
+    wrong_out = np.cumsum(prob[:, ::-1], axis=1)[:, ::-1]
+    cost = 4.0 * (wrong_in + wrong_out) / m - g
+    cost += 0.1 * ((np.arange(m) - m // 2) / (m / 2))[None, :] ** 2
+    path = _closed_path(cost.astype(np.float32), 2, 0.03)
+    return samples[np.arange(len(samples)), path]
+
+
+def _add_rim(labf: np.ndarray, poly: np.ndarray, width: float) -> np.ndarray:
+    """Move the outline out to the midsole rim's outer edge when one runs all round.
+
+    Soles often show a band of midsole foam outside the tread; the colour
+    step at the tread's edge can be stronger than at the rim's outer edge.
+    Along all normals at once, the median colour-step profile then shows a
+    second peak at the rim width after a flat valley (the uniform band).
+    """
+    pts = _resample(poly, 3.0)
+    nrm = _normals(pts)
+    offs = np.arange(-1.0, max(6.0, 0.16 * width) + 0.25, 0.5)
+    g, _ = _profiles(labf, np.zeros(labf.shape[:2], np.float32),
+                     pts[:, None, :] + offs[None, :, None] * nrm[:, None, :])  # fmt: skip
+    profile = np.median(g, axis=0)
+    base = float(np.median(profile))
+    first = int(np.searchsorted(offs, 0.5))
+    for j in range(int(np.searchsorted(offs, 3.0)), len(profile) - 1):
+        if profile[j] < profile[j - 1] or profile[j] < profile[j + 1]:
+            continue
+        valley = float(profile[first:j].min())
+        if profile[j] >= 2.5 * base and profile[j] >= 2.0 * valley and valley <= 2.0 * base:
+            return pts + offs[j] * nrm
+    return poly
+
+
+def _fine_mask(lab: np.ndarray, t: _Template, others: list[_Template]) -> np.ndarray:
+    """The exact outline of one sole at working resolution, as a mask."""
+    h, w = lab.shape[:2]
+    outline = _place(t.as_array(), _POLY_FINE)
+    pad = int(0.2 * t.length) + 12
+    x0 = int(max(0, outline[:, 0].min() - pad))
+    x1 = int(min(w, outline[:, 0].max() + pad + 1))
+    y0 = int(max(0, outline[:, 1].min() - pad))
+    y1 = int(min(h, outline[:, 1].max() + pad + 1))
+    crop = lab[y0:y1, x0:x1]
+    local = outline - (x0, y0)
+    inside = np.zeros(crop.shape[:2], np.uint8)
+    cv2.fillPoly(inside, [np.round(local * 16).astype(np.int32)], 1, shift=4)
+    taken = np.zeros(crop.shape[:2], np.uint8)
+    for o in others:
+        poly = _place(o.as_array(), _POLY_FINE) - (x0, y0)
+        cv2.fillPoly(taken, [np.round(poly * 16).astype(np.int32)], 1, shift=4)
+    p = _fine_colours(crop, inside > 0, taken > 0)
+    labf = cv2.GaussianBlur(crop.astype(np.float32), (0, 0), 0.8)
+    width = 0.366 * t.width * t.length
+    wide = max(6.0, 0.18 * width)
+    poly = _snap(labf, p, local, half=wide, step=max(0.5, wide / 20), spacing=4.0)
+    poly = _snap(labf, p, poly, half=6.0, step=0.5, spacing=3.0)
+    poly = _add_rim(labf, poly, width)
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round((poly + (x0, y0)) * 16).astype(np.int32)], 1, shift=4)
+    return mask > 0
+
+
+# ----------------------------------------------------------------------------
+# Stage 4: shape evidence
+
+
+def _shape_error(mask: np.ndarray) -> float:
+    """Mean relative difference between the mask's width profile and a sole's.
+
+    The width across the long axis is measured in 32 slices and compared, in
+    both heel/toe directions, with the template's after the best scaling.
+    """
+    ys, xs = np.nonzero(mask)
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+    c = pts.mean(0)
+    _, vecs = np.linalg.eigh(np.cov((pts - c).T))
+    t = (pts - c) @ vecs[:, 1]
+    s = (pts - c) @ vecs[:, 0]
+    n = 32
+    b = np.clip(((t - t.min()) / (np.ptp(t) + 1e-9) * n).astype(int), 0, n - 1)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, b, s)
+    np.maximum.at(hi, b, s)
+    prof = np.where(np.isfinite(lo), hi - lo, 0.0) / (np.ptp(t) + 1e-9)
+    ref = 2.0 * _half_width((np.arange(n) + 0.5) / n)
+    errs = []
+    for p in (prof, prof[::-1]):
+        k = float(p @ ref / (ref @ ref))
+        errs.append(float(np.mean(np.abs(p - k * ref)) / (k * ref.mean() + 1e-9)))
+    return min(errs)
+
+
+def _sole_quality(mask: np.ndarray, support: float) -> float:
+    """0 when the mask is not sole-shaped, else support x shape agreement (0-1)."""
+    area = int(mask.sum())
+    if area < 0.01 * mask.size:
+        return 0.0
+    step = max(1, round(max(mask.shape) / 256))
+    small = mask[::step, ::step]
+    ys, xs = np.nonzero(small)
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+    vals = np.linalg.eigvalsh(np.cov((pts - pts.mean(0)).T))
+    elongation = math.sqrt(max(vals[1], 1e-9) / max(vals[0], 1e-9))
+    contours, _ = cv2.findContours(small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    solidity = small.sum() / max(cv2.contourArea(hull), 1.0)
+    if not _ELONGATION[0] <= elongation <= _ELONGATION[1] or solidity < _MIN_SOLIDITY:
+        return 0.0
+    err = _shape_error(small)
+    if err > _MAX_SHAPE_ERROR:
+        return 0.0
+    return float(np.clip(support * (1.0 - err / (2 * _MAX_SHAPE_ERROR)), 0.0, 1.0))
+
+
+def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(mask)
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1

@@ -8,26 +8,28 @@ from shoewear.sole import SoleMask
 
 
 def foot_outline(length: float, *, arch: float = 1.0) -> np.ndarray:
-    """A right sole seen from below, toe up (-y), medial on +x, heel centre at y = length / 2.
+    """A right sole seen from below, toe up (-y), medial on +x, centred on (0, 0).
 
-    Narrow round heel, forefoot widest near u = 0.7, a deep medial arch notch
-    and a toe box leaning medially.
+    Edges (in sole lengths, every 0.05 of u from heel to toe) of a typical
+    running-shoe outline: narrow round heel, forefoot widest near u = 0.7, a
+    medial arch concavity (scaled by `arch`) and a toe box leaning medially.
     """
-    u = np.linspace(0, 1, 200)
-    lateral = np.interp(u, [0, 0.15, 0.45, 0.70, 0.85, 1], [0.30, 0.33, 0.36, 0.44, 0.40, 0.25])
-    medial = np.interp(
-        u,
-        [0, 0.15, 0.30, 0.45, 0.55, 0.72, 0.85, 1],
-        [0.28, 0.30, 0.27, 0.30 - 0.16 * arch, 0.40, 0.56, 0.50, 0.35],
-    )
-    env = np.ones_like(u)
-    lo, hi = u < 0.14, u > 0.84
-    env[lo] = np.sqrt(np.clip(1 - ((0.14 - u[lo]) / 0.14) ** 2, 0, 1))
-    env[hi] = np.sqrt(np.clip(1 - ((u[hi] - 0.84) / 0.16) ** 2, 0, 1))
-    width = 0.38 * length
-    y = (0.5 - u) * length
-    right = np.stack([medial * env * width, y], 1)
-    left = np.stack([-lateral * env * width, y], 1)[::-1]
+    u = np.linspace(0, 1, 21)
+    lateral = -np.array(
+        [0.0, 0.106, 0.127, 0.131, 0.136, 0.143, 0.149, 0.154, 0.156, 0.159, 0.162,
+         0.168, 0.175, 0.178, 0.176, 0.166, 0.148, 0.123, 0.091, 0.052, 0.0]
+    )  # fmt: skip
+    medial = np.array(
+        [0.0, 0.106, 0.127, 0.13, 0.133, 0.134, 0.131, 0.122, 0.113, 0.111, 0.122,
+         0.14, 0.161, 0.178, 0.19, 0.196, 0.198, 0.198, 0.189, 0.151, 0.0]
+    )  # fmt: skip
+    straight = np.interp(u, [0.25, 0.6], [medial[5], medial[12]])
+    dip = (u > 0.25) & (u < 0.6)
+    medial = np.where(dip, straight + arch * (medial - straight), medial)
+    uu = np.linspace(0, 1, 200)
+    env = np.sqrt(np.clip(np.minimum(uu / 0.04, (1 - uu) / 0.04), 0, 1))  # round caps
+    right = np.stack([np.interp(uu, u, medial) * env, 0.5 - uu], 1) * length
+    left = np.stack([np.interp(uu, u, lateral) * env, 0.5 - uu], 1)[::-1] * length
     return np.vstack([right, left])
 
 

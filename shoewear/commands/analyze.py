@@ -152,9 +152,14 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
                 yield _analyze_job(job)
                 bar.update()
             return
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        # "spawn": OpenCV's thread pool does not survive a fork of a process that used it.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, mp_context=context
+        ) as pool:
             for report in pool.map(_analyze_job, jobs, chunksize=1):
                 yield report
                 bar.update()
