@@ -50,6 +50,10 @@ _SIGMA4 = (1.0, 0.8, 0.8, 0.6)
 _QF = 16
 #: Border segments per side for the floor model.
 _BORDER_SEGMENTS = 6
+#: Template evaluations per fit.
+_FIT_EVALS = 120
+#: Rounds of template fitting and colour re-estimation.
+_FIT_ROUNDS = 3
 #: Smallest region worth a template, as a share of the photo.
 _MIN_REGION = 0.012
 #: Template width may vary by this factor around the typical sole's.
@@ -132,11 +136,10 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
         raise NoSoleFoundError("no outsole found in the photo")
 
     placed = [t.scaled(1.0 / f) for t in templates]
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     found = []
     for i, t in enumerate(placed):
         others = [o for j, o in enumerate(placed) if j != i]
-        mask = _fine_mask(lab, t, others)
+        mask = _fine_mask(rgb, t, others)
         quality = _sole_quality(mask, supports[i])
         if quality > 0:
             found.append(SoleMask(mask=mask, quality=quality, box=_box(mask)))
@@ -181,29 +184,33 @@ def _hist(idx: np.ndarray, where: np.ndarray | None, shape: tuple, sigma: tuple)
     return h.ravel() / max(float(h.sum()), 1e-6)
 
 
-def _border_segments(h: int, w: int) -> list[np.ndarray]:
-    """Masks of the photo's border strip cut into `_BORDER_SEGMENTS` pieces per side."""
+def _border_segments(h: int, w: int) -> np.ndarray:
+    """(h, w) int label of the border strip cut into `_BORDER_SEGMENTS` pieces per side,
+    -1 away from the border (corners go to the top and bottom segments)."""
     b = max(3, round(0.04 * min(h, w)))
     n = _BORDER_SEGMENTS
-    segs = []
-    for k in range(n):
-        xs = slice(k * w // n, (k + 1) * w // n)
-        ys = slice(k * h // n, (k + 1) * h // n)
-        for sl in (
-            (slice(0, b), xs),
-            (slice(h - b, h), xs),
-            (ys, slice(0, b)),
-            (ys, slice(w - b, w)),
-        ):
-            m = np.zeros((h, w), bool)
-            m[sl] = True
-            segs.append(m)
-    return segs
+    labels = np.full((h, w), -1, np.int64)
+    col = np.minimum(np.arange(w) * n // w, n - 1)
+    row = np.minimum(np.arange(h) * n // h, n - 1)
+    labels[:, :b] = 2 * n + row[:, None]
+    labels[:, w - b :] = 3 * n + row[:, None]
+    labels[:b, :] = col[None, :]
+    labels[h - b :, :] = n + col[None, :]
+    return labels
 
 
-def _floor_prior(idx: np.ndarray, segs: list[np.ndarray], shape: tuple, sigma: tuple) -> np.ndarray:
-    """Per bin: 1 when the bin is rare along the border, 0 when it is floor."""
-    per_seg = np.stack([_hist(idx, m, shape, sigma) for m in segs])
+def _floor_prior(idx: np.ndarray, segs: np.ndarray, shape: tuple, sigma: tuple) -> np.ndarray:
+    """Per bin: 1 when the bin is rare along the border, 0 when it is floor.
+
+    `segs` labels each pixel with its border segment (-1 off the border).
+    """
+    n_bins = int(np.prod(shape))
+    n_segs = int(segs.max()) + 1
+    on = segs >= 0
+    counts = np.bincount(segs[on] * n_bins + idx[on], minlength=n_segs * n_bins)
+    per_seg = counts.astype(np.float32).reshape((n_segs, *shape))
+    per_seg = ndi.gaussian_filter(per_seg, (0, *sigma), mode="constant").reshape(n_segs, -1)
+    per_seg /= np.maximum(per_seg.sum(axis=1, keepdims=True), 1e-6)
     floor = np.percentile(per_seg, 70, axis=0)  # present in most border segments
     overall = _hist(idx, None, shape, sigma)
     return 1.0 - np.minimum(1.0, floor / (overall + 1e-9) / 0.5)
@@ -220,7 +227,8 @@ def _coarse_features(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hp = cv2.GaussianBlur(g, (0, 0), 0.7) - cv2.GaussianBlur(g, (0, 0), 2.0)
     energy = np.sqrt(cv2.GaussianBlur(hp * hp, (0, 0), 2.0))  # tread contrast
     segs = _border_segments(h, w)
-    ref = max(float(np.percentile([np.percentile(energy[m], 90) for m in segs], 60)), 1.0)
+    seg_energy = [np.percentile(energy[segs == k], 90) for k in range(int(segs.max()) + 1)]
+    ref = max(float(np.percentile(seg_energy, 60)), 1.0)
     level = np.digitize(energy, [0.5 * ref, ref, 2.0 * ref]).astype(np.int32)
     idx = cidx * _QT + level
     p_colour = _floor_prior(cidx, segs, _SHAPE3, _SIGMA3)[cidx]
@@ -310,39 +318,60 @@ def _grid_points(params: np.ndarray) -> np.ndarray:
     return _place(params, pts)
 
 
+# Template-frame points scored in one sampling call: the interior grid, then a ring
+# just outside the outline.
+_SCORE_PTS = np.vstack(
+    [np.stack([_GRID_U - 0.5, _GRID_V * _half_width(_GRID_U)], 1), _OUTSIDE]
+).astype(np.float32)
+_N_GRID = len(_GRID_U)
+
+
+def _score_samples(params: np.ndarray, p: np.ndarray) -> np.ndarray:
+    cx, cy, angle, length, width = params
+    c, s = math.cos(angle) * length, math.sin(angle) * length
+    x, y = _SCORE_PTS[:, 0], _SCORE_PTS[:, 1] * np.float32(width)
+    mx = (cx + x * c - y * s).astype(np.float32)
+    my = (cy + x * s + y * c).astype(np.float32)
+    return cv2.remap(p, mx[None], my[None], cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=0)[0]  # fmt: skip
+
+
 def _template_score(params: np.ndarray, p: np.ndarray) -> float:
     """How well a template explains the map: sole probability gained inside it, minus
     sole probability just outside it (which a good fit leaves to the floor)."""
     length, width = params[3], params[4]
     if length < 10 or not _WIDTH_RANGE[0] <= width <= _WIDTH_RANGE[1]:
         return -1e6
-    area = 0.3 * length * length * width
-    inside = float(np.dot(_GRID_W, _sample(p, _grid_points(params)) - 0.5)) * area
-    outside = float(np.mean(_sample(p, _place(params, _OUTSIDE)) - 0.5)) * 0.5 * length
+    v = _score_samples(params, p)
+    inside = (float(_GRID_W @ v[:_N_GRID]) - 0.5) * 0.3 * length * length * width
+    outside = (float(v[_N_GRID:].mean()) - 0.5) * 0.5 * length
     return inside - outside
 
 
 def _support(params: np.ndarray, p: np.ndarray) -> float:
     """Mean sole probability inside a template."""
-    return float(np.dot(_GRID_W, _sample(p, _grid_points(params))))
+    return float(_GRID_W @ _score_samples(params, p)[:_N_GRID])
+
+
+def _nelder_mead(p: np.ndarray, x0: np.ndarray, evals: int) -> tuple[np.ndarray, float]:
+    steps = (0.05 * x0[3], 0.05 * x0[3], 0.15, 0.08 * x0[3], 0.08)
+    simplex = [x0] + [x0 + np.eye(5)[i] * s for i, s in enumerate(steps)]
+    res = minimize(
+        lambda x: -_template_score(x, p), x0, method="Nelder-Mead",
+        options={"initial_simplex": np.array(simplex), "maxfev": evals, "xatol": 0.3,
+                 "fatol": 0.05},
+    )  # fmt: skip
+    return res.x, float(res.fun)
 
 
 def _fit(p: np.ndarray, start: _Template) -> _Template:
-    """Fit one template to the map from a start, trying both heel/toe directions."""
-    best, best_val = None, np.inf
-    for flip in (0.0, math.pi):
-        x0 = start.as_array()
-        x0[2] += flip
-        steps = (0.05 * x0[3], 0.05 * x0[3], 0.15, 0.08 * x0[3], 0.08)
-        simplex = [x0] + [x0 + np.eye(5)[i] * s for i, s in enumerate(steps)]
-        res = minimize(
-            lambda x: -_template_score(x, p), x0, method="Nelder-Mead",
-            options={"initial_simplex": np.array(simplex), "maxfev": 160, "xatol": 0.3,
-                     "fatol": 0.05},
-        )  # fmt: skip
-        if res.fun < best_val:
-            best, best_val = res.x, res.fun
-    return _Template(*best)
+    """Fit one template to the map; then try it turned round (heel and toe swapped)."""
+    x, val = _nelder_mead(p, start.as_array(), _FIT_EVALS)
+    turned = x.copy()
+    turned[2] += math.pi
+    if -_template_score(turned, p) < val:
+        x, _ = _nelder_mead(p, turned, _FIT_EVALS // 3)
+    return _Template(*x)
 
 
 def _template_mask(
@@ -372,13 +401,13 @@ def _fit_set(cidx: np.ndarray, p: np.ndarray, starts: list[_Template]) -> tuple[
     """Fit one or two templates, alternating with colour models learnt from them."""
     temps = list(starts)
     q = p
-    for it in range(3):
+    for it in range(_FIT_ROUNDS):
         for i in range(len(temps)):
             qi = q
             if len(temps) == 2:  # the other sole's pixels are not this sole's
                 qi = np.where(_template_mask(temps[1 - i], q.shape), 0.0, q).astype(np.float32)
             temps[i] = _fit(qi, temps[i])
-        if it == 2:
+        if it == _FIT_ROUNDS - 1:
             break
         inside = np.zeros(q.shape, bool)
         for t in temps:
@@ -452,15 +481,15 @@ def _fine_colours(lab: np.ndarray, inside: np.ndarray, others: np.ndarray) -> np
     dist_out = cv2.distanceTransform(1 - m8, cv2.DIST_L2, 3)
     ring = (dist_out > 4) & (dist_out <= 4 + 0.35 * half_w) & ~others
     ys, xs = np.nonzero(band)
-    sector = ((np.arctan2(ys - ys.mean(), xs - xs.mean()) + np.pi) / (2 * np.pi) * 12).astype(int)
-    per_sector = []
-    for k in range(12):
-        sel = sector % 12 == k
-        if sel.sum() >= 5:
-            hh = np.bincount(idx[ys[sel], xs[sel]], minlength=q**3).astype(np.float32)
-            hh = ndi.gaussian_filter(hh.reshape(shape), sigma, mode="constant").ravel()
-            per_sector.append(hh / max(float(hh.sum()), 1e-6))
-    rim = np.percentile(np.stack(per_sector), 40, axis=0) if per_sector else np.zeros(q**3)
+    n_sec = 12
+    sector = ((np.arctan2(ys - ys.mean(), xs - xs.mean()) + np.pi) / (2 * np.pi) * n_sec)
+    sector = np.minimum(sector.astype(np.int64), n_sec - 1)
+    counts = np.bincount(sector * q**3 + idx[ys, xs], minlength=n_sec * q**3)
+    per = counts.astype(np.float32).reshape((n_sec, *shape))
+    per = ndi.gaussian_filter(per, (0, *sigma), mode="constant").reshape(n_sec, -1)
+    filled = per.sum(axis=1) > 0
+    per = per[filled] / per[filled].sum(axis=1, keepdims=True)
+    rim = np.percentile(per, 40, axis=0) if len(per) else np.zeros(q**3)
     hf = 0.5 * rim / max(float(rim.sum()), 1e-9) + 0.5 * _hist(idx, deep, shape, sigma)
     hb = _hist(idx, ring, shape, sigma) if ring.sum() > 20 else np.full(q**3, 1.0 / q**3)
     p = hf[idx] / (hf[idx] + hb[idx] + 1e-12)
@@ -507,36 +536,33 @@ def _profiles(labf: np.ndarray, p: np.ndarray, pts: np.ndarray) -> tuple[np.ndar
 def _closed_path(cost: np.ndarray, max_step: int, step_cost: float) -> np.ndarray:
     """Cheapest closed path j(k) through rows k of `cost` (N, M), |j(k+1) - j(k)| <= max_step.
 
-    Runs the dynamic programme over two and a half laps and reads the middle
-    lap, which is where the path has forgotten the arbitrary start.
+    Runs the dynamic programme over one and a half laps (a quarter lap before
+    and after) and reads the middle lap, where the path has forgotten the
+    arbitrary start.
     """
     n, m = cost.shape
-    ext = np.concatenate([cost, cost, cost[: n // 2]])
+    lead = max(1, n // 4)
+    ext = np.concatenate([cost[-lead:], cost, cost[:lead]]).astype(np.float32)
+    offsets = np.arange(-max_step, max_step + 1)
+    penalty = (step_cost * np.abs(offsets)).astype(np.float32)
+    padded = np.full(m + 2 * max_step, np.float32(1e9), np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * max_step + 1)  # (m, 2s+1)
+    cols = np.arange(m)
     acc = ext[0].copy()
     back = np.zeros(ext.shape, np.int8)
-    big = np.float32(1e9)
     for k in range(1, len(ext)):
-        best = acc.copy()
-        arg = np.zeros(m, np.int8)
-        for d in range(1, max_step + 1):
-            for sgn in (-1, 1):
-                shifted = np.full(m, big)
-                if sgn > 0:
-                    shifted[d:] = acc[:-d] + step_cost * d
-                else:
-                    shifted[:-d] = acc[d:] + step_cost * d
-                better = shifted < best
-                best[better] = shifted[better]
-                arg[better] = sgn * d
-        acc = best + ext[k]
-        back[k] = arg
+        padded[max_step : max_step + m] = acc
+        cand = windows + penalty  # cand[j, i]: come from column j + offsets[i]
+        arg = cand.argmin(axis=1)
+        acc = cand[cols, arg] + ext[k]
+        back[k] = offsets[arg]
     j = int(acc.argmin())
     path = np.zeros(len(ext), np.int64)
     path[-1] = j
     for k in range(len(ext) - 1, 0, -1):
-        j -= int(back[k, j])
+        j += int(back[k, j])
         path[k - 1] = j
-    return path[n : 2 * n]
+    return path[lead : lead + n]
 
 
 def _snap(labf: np.ndarray, p: np.ndarray, poly: np.ndarray, *, half: float, step: float,
@@ -588,16 +614,16 @@ def _add_rim(labf: np.ndarray, poly: np.ndarray, width: float) -> np.ndarray:
     return poly
 
 
-def _fine_mask(lab: np.ndarray, t: _Template, others: list[_Template]) -> np.ndarray:
+def _fine_mask(rgb: np.ndarray, t: _Template, others: list[_Template]) -> np.ndarray:
     """The exact outline of one sole at working resolution, as a mask."""
-    h, w = lab.shape[:2]
+    h, w = rgb.shape[:2]
     outline = _place(t.as_array(), _POLY_FINE)
     pad = int(0.2 * t.length) + 12
     x0 = int(max(0, outline[:, 0].min() - pad))
     x1 = int(min(w, outline[:, 0].max() + pad + 1))
     y0 = int(max(0, outline[:, 1].min() - pad))
     y1 = int(min(h, outline[:, 1].max() + pad + 1))
-    crop = lab[y0:y1, x0:x1]
+    crop = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2LAB)
     local = outline - (x0, y0)
     inside = np.zeros(crop.shape[:2], np.uint8)
     cv2.fillPoly(inside, [np.round(local * 16).astype(np.int32)], 1, shift=4)
