@@ -65,11 +65,18 @@ def align_sole(
     mask = np.asarray(sole.mask, dtype=bool)
     if mask.shape != rgb.shape[:2]:
         raise ValueError(f"mask {mask.shape} and image {rgb.shape[:2]} differ in shape")
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 20:
+    m8 = mask.astype(np.uint8)
+    bx, by, bw, bh = cv2.boundingRect(m8)
+    crop = m8[by : by + bh, bx : bx + bw]
+    moments = cv2.moments(crop, binaryImage=True)
+    if moments["m00"] < 20:
         raise ValueError("the sole mask is empty")
+    contours, _ = cv2.findContours(crop, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    # The extreme projections of a region lie on its outline: use outline pixels only.
+    edge = np.vstack([c[:, 0, :] for c in contours]).astype(np.float64) + (bx, by)
+    xs, ys = edge[:, 0], edge[:, 1]
 
-    direction, centre = _long_axis(xs, ys)
+    direction, centre = _long_axis(moments, (bx, by))
     to_frame = _frame_affine(xs, ys, direction, centre, mirror=False)
     profile = _profile(mask, to_frame)
     if _toe_score(profile) < 0:  # the toe is at the bottom: turn the axis round
@@ -91,12 +98,13 @@ def align_sole(
     canon_mask = cv2.warpAffine(
         mask.astype(np.uint8) * 255, to_canon, (w, h), flags=cv2.INTER_LINEAR
     ) >= 128
-    image = _warp_image(rgb, to_canon, mask)
+    image = _warp_image(rgb, to_canon, (bx, by, bx + bw, by + bh))
     zones = split_zones(canon_mask)
 
     to_photo = _to_original(to_canon, scale)
-    box = _box(xs, ys, scale, rgb.shape[:2])
-    outline = _outline(mask, scale)
+    box = _box((bx, by, bx + bw, by + bh), scale, rgb.shape[:2])
+    biggest = max(contours, key=cv2.contourArea)[:, 0, :].astype(np.float64) + (bx, by)
+    outline = (biggest + 0.5) / scale - 0.5
     return CanonicalSole(
         image=image,
         mask=canon_mask,
@@ -109,12 +117,11 @@ def align_sole(
     )
 
 
-def _long_axis(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _long_axis(moments: dict, offset: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Unit vector of the largest second moment (sign arbitrary) and the centroid."""
-    step = max(1, len(xs) // 20000)
-    pts = np.stack([xs[::step], ys[::step]], axis=1).astype(np.float64)  # (N, 2)
-    centre = pts.mean(axis=0)
-    cov = np.cov((pts - centre).T)
+    m00 = moments["m00"]
+    centre = np.array([moments["m10"] / m00 + offset[0], moments["m01"] / m00 + offset[1]])
+    cov = np.array([[moments["mu20"], moments["mu11"]], [moments["mu11"], moments["mu02"]]]) / m00
     evals, evecs = np.linalg.eigh(cov)
     return evecs[:, int(np.argmax(evals))], centre
 
@@ -230,13 +237,14 @@ def _medial_right_score(profile: np.ndarray) -> float:
     return arch + 0.5 * lean
 
 
-def _warp_image(rgb: np.ndarray, to_canon: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _warp_image(
+    rgb: np.ndarray, to_canon: np.ndarray, box: tuple[int, int, int, int]
+) -> np.ndarray:
     """Warp the sole's pixels to the canonical frame, low-passed to avoid aliasing."""
     h, w = CANON_SHAPE
-    ys, xs = np.nonzero(mask)
     pad = 4
-    x0, x1 = max(int(xs.min()) - pad, 0), min(int(xs.max()) + pad + 1, rgb.shape[1])
-    y0, y1 = max(int(ys.min()) - pad, 0), min(int(ys.max()) + pad + 1, rgb.shape[0])
+    x0, y0 = max(box[0] - pad, 0), max(box[1] - pad, 0)
+    x1, y1 = min(box[2] + pad, rgb.shape[1]), min(box[3] + pad, rgb.shape[0])
     crop = rgb[y0:y1, x0:x1]
     shift = to_canon.copy()
     shift[:, 2] += to_canon[:, :2] @ np.array([x0, y0], dtype=np.float64)
@@ -260,23 +268,13 @@ def _to_original(to_canon: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _box(
-    xs: np.ndarray, ys: np.ndarray, scale: float, shape: tuple[int, int]
+    box: tuple[int, int, int, int], scale: float, shape: tuple[int, int]
 ) -> tuple[int, int, int, int]:
-    """(x0, y0, x1, y1) of the sole in original pixels, x1 and y1 exclusive."""
+    """A working-pixel box (x1, y1 exclusive) in original pixels, clipped to the photo."""
     hmax, wmax = round(shape[0] / scale), round(shape[1] / scale)
-    x0 = max(0, math.floor(xs.min() / scale))
-    y0 = max(0, math.floor(ys.min() / scale))
-    x1 = min(wmax, math.ceil((xs.max() + 1) / scale))
-    y1 = min(hmax, math.ceil((ys.max() + 1) / scale))
-    return (x0, y0, x1, y1)
-
-
-def _outline(mask: np.ndarray, scale: float) -> np.ndarray:
-    """The largest outer contour of the mask in original-photo pixels, (N, 2) float."""
-    contours, _ = cv2.findContours(
-        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    return (
+        max(0, math.floor(box[0] / scale)),
+        max(0, math.floor(box[1] / scale)),
+        min(wmax, math.ceil(box[2] / scale)),
+        min(hmax, math.ceil(box[3] / scale)),
     )
-    if not contours:
-        return np.zeros((0, 2), dtype=np.float64)
-    c = max(contours, key=cv2.contourArea)[:, 0, :].astype(np.float64)
-    return (c + 0.5) / scale - 0.5
