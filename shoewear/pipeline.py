@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError, ShoewearError
+from .errors import ShoewearError
 from .report import PhotoReport, SoleReport, WearReading
 from .sole import CanonicalSole, SoleMask
 
@@ -75,19 +75,23 @@ def get_reader(model_path: str | Path | None = None) -> WearReader:
     Parameters
     ----------
     model_path : str or Path or None
-        A trained wear model; None uses the classical tread-contrast reader
-        (`wear_classic.read_wear`).
+        A trained wear model (ONNX file or its folder). None uses the wear
+        CNN at ``$SHOEWEAR_MODEL`` or the shipped ``models/wear_cnn.onnx``,
+        and the classical tread-contrast reader (`wear_classic.read_wear`)
+        when there is no such file.
 
     Raises
     ------
     ModelError
-        When a model is asked for but cannot be loaded.
+        When a model is asked for (or present) but cannot be loaded.
     """
-    if model_path is None:
+    from .model.runtime import WearModel, resolve_model_path
+
+    if model_path is None and not resolve_model_path().is_file():
         from .wear_classic import read_wear
 
         return read_wear
-    raise ModelError(f"{model_path}: wear models cannot be loaded by this version yet")
+    return WearModel.load(model_path).read
 
 
 def report_soles(
