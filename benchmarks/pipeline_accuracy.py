@@ -132,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mask IoU (full resolution): median {np.median(ious):.4f}, "
               f"5th percentile {np.percentile(ious, 5):.4f}, mean {ious.mean():.4f}")
         print(f"soles found (IoU >= {MATCH_IOU}): {len(matched)}/{len(soles)} "
-              f"= {len(matched) / len(soles):.1%}")
+              f"= {len(matched) / len(soles):.1%}; IoU of those: median "
+              f"{np.median(ious[ious >= MATCH_IOU]):.4f}" if len(matched) else "")
+        print(f"IoU >= 0.92: {np.mean(ious >= 0.92):.1%} of soles, >= 0.97: "
+              f"{np.mean(ious >= 0.97):.1%}")
     if pairs:
         ok = sum(r["split_ok"] for r in pairs)
         print(f"pairs split into the right two soles: {ok}/{len(pairs)} = {ok / len(pairs):.1%}")
