@@ -177,3 +177,13 @@ def test_analyze_runs_without_torch(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stderr.strip().splitlines()[-1] == "0 False"
+
+
+def test_missing_model_is_one_error_line(tmp_path, capsys):
+    photo = tmp_path / "sole.png"
+    _photo(photo)
+    code = main(["analyze", str(photo), "--json", "--model", str(tmp_path / "none.onnx")])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "none.onnx" in captured.err

@@ -64,6 +64,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "of <stem>_overlay.png")
     p.add_argument("--side", choices=("left", "right"), default=None,
                    help="the side of a single sole, when you know it (overrides the guess)")
+    p.add_argument("--model", metavar="PATH", default=None,
+                   help="wear model (ONNX file or folder from `shoewear train`); default: the "
+                        "shipped model, or the classical tread-contrast reading without one")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="photos analysed in parallel (default: 2 for folders, else 1)")
 
@@ -74,6 +77,7 @@ class _Job:
     side: str | None
     mask_dir: str | None
     overlay: str | None  # the file to write, or None
+    model: str | None = None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         fmt = "text" if sys.stdout.isatty() else "json"
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
+    _reader(args.model)  # a model that cannot be loaded stops here, once
     paths, walked = _collect(args.photos)
     if not paths:
         raise UsageError("no image files found in " + ", ".join(args.photos))
@@ -112,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             ov = str(overlay_file)
         elif overlay_dir is not None:
             ov = str(overlay_dir / f"{Path(p).stem}_overlay.png")
-        jobs.append(_Job(path=p, side=args.side, mask_dir=args.mask, overlay=ov))
+        jobs.append(_Job(path=p, side=args.side, mask_dir=args.mask, overlay=ov, model=args.model))
 
     workers = args.workers or (min(2, os.cpu_count() or 1) if walked else 1)
     failed = 0
@@ -167,6 +172,18 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
         bar.close()
 
 
+_READERS: dict = {}
+
+
+def _reader(model: str | None):
+    """The wear reader for `model`, loaded once per process (`pipeline.get_reader`)."""
+    if model not in _READERS:
+        from ..pipeline import get_reader
+
+        _READERS[model] = get_reader(model)
+    return _READERS[model]
+
+
 def _init_worker() -> None:
     import cv2
 
@@ -179,13 +196,13 @@ def _analyze_job(job: _Job):
 
     from ..errors import ShoewearError
     from ..load import load_image
-    from ..pipeline import get_reader, locate_soles, report_soles
+    from ..pipeline import locate_soles, report_soles
     from ..report import PhotoReport
 
     try:
         image = load_image(job.path)
         masks, canons = locate_soles(image.rgb, scale=image.scale, side=job.side)
-        readings = get_reader(None)(canons)
+        readings = _reader(job.model)(canons)
         report = report_soles(job.path, canons, readings)
     except ShoewearError as exc:
         return PhotoReport(file=job.path, error=str(exc))
