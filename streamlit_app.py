@@ -7,21 +7,17 @@ collects input and shows results: every computation is a call into the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from shoewear.design import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
+from shoewear.readers import Reader
 from shoewear.report import PhotoReport, SoleReport
+from shoewear.upload import Analysis, analyze_upload, pair_report
 
-#: Largest upload the app takes, in bytes (also `server.maxUploadSize` in .streamlit/config.toml).
-APP_MAX_BYTES = 25 * 1024 * 1024
-#: Long side, in pixels, of the working image the stages see.
-WORK_SIDE = 1024
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "heic", "heif")
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 #: Titles of the shipped sample photos, by file name.
@@ -47,168 +43,6 @@ DEFAULT_CAVEAT = (
 # ----------------------------------------------------------------- library calls
 
 
-@dataclass(frozen=True)
-class Reader:
-    """The wear reader the app uses, loaded once per server.
-
-    Attributes
-    ----------
-    name : str
-        Shown in the sidebar.
-    read_with_maps : callable
-        Canonical soles to (`WearReading` per sole, (h, w) float wear map in
-        [0, 1] per sole), in one pass.
-    model_dir : Path or None
-        The folder of the CNN's files (fine-tuning starts from them); None
-        for the classical reading.
-    problem : str
-        Why the CNN is not in use although a model file is there; "" if none.
-    """
-
-    name: str
-    read_with_maps: Callable
-    model_dir: Path | None = None
-    problem: str = ""
-
-
-@dataclass
-class Analysis:
-    """What the page shows for one photo.
-
-    Attributes
-    ----------
-    report : PhotoReport
-        The report; `report.error` set when the photo could not be read.
-    overlay : (H, W, 3) uint8 ndarray or None
-        The photo with outline, zones and side drawn on it.
-    soles : list of (h, w, 3) uint8 ndarray
-        Each sole in the canonical frame with its wear map, as in `report.soles`.
-    rgb : (H, W, 3) uint8 ndarray or None
-        The photo at working size.
-    scale : float
-        Working pixels per original-photo pixel.
-    seconds : float
-        Time from the bytes to the pictures.
-    """
-
-    report: PhotoReport
-    overlay: np.ndarray | None = None
-    soles: list[np.ndarray] = field(default_factory=list)
-    rgb: np.ndarray | None = None
-    scale: float = 1.0
-    seconds: float = 0.0
-
-
-def make_reader() -> Reader:
-    """The wear CNN (``$SHOEWEAR_MODEL`` or the shipped model), else the classical reading.
-
-    A model file that exists but cannot be loaded falls back to the classical
-    reading too, and `Reader.problem` says why.
-    """
-    from shoewear.errors import ModelError
-
-    problem = ""
-    try:
-        from shoewear.model.runtime import WearModel, resolve_model_path
-
-        model = WearModel.load()
-    except ImportError as exc:
-        problem = f"the wear model cannot run here ({exc})"
-    except ModelError as exc:
-        if resolve_model_path().exists():
-            problem = f"the wear model could not be loaded: {exc}"
-    else:
-        return Reader(
-            name=f"wear CNN ({_shown_path(model.path)})",
-            read_with_maps=model.read_with_maps,
-            model_dir=model.path.parent,
-        )
-    from shoewear.wear_classic import read_wear, wear_map
-
-    return Reader(
-        name="classical tread-contrast reading (no trained model found)"
-        if not problem
-        else "classical tread-contrast reading",
-        read_with_maps=lambda canons: (read_wear(canons), [wear_map(c) for c in canons]),
-        problem=problem,
-    )
-
-
-def analyze_upload(
-    data: bytes, reader: Reader, *, name: str = "upload", side: str | None = None
-) -> Analysis:
-    """Analyse the bytes of an uploaded photo as the page does.
-
-    Parameters
-    ----------
-    data : bytes
-        The whole image file.
-    reader : Reader
-        From `make_reader`.
-    name : str
-        The file's name, for the report and error messages.
-    side : {"left", "right"} or None
-        The side the user says a single sole is; None guesses it.
-
-    Returns
-    -------
-    Analysis
-        Never raises for a bad photo: the message is in ``report.error``.
-    """
-    import time
-
-    from shoewear.load import decode_image
-    from shoewear.pipeline import analyze_rgb
-    from shoewear.render import draw_canonical, draw_overlay
-
-    t0 = time.perf_counter()
-    if len(data) > APP_MAX_BYTES:
-        return Analysis(
-            PhotoReport(
-                file=name,
-                error=f"{name}: {len(data) / 2**20:.1f} MB is over the app's "
-                f"{APP_MAX_BYTES / 2**20:.0f} MB limit; send a smaller photo",
-            )
-        )
-    try:
-        image = decode_image(data, name=name, max_side=WORK_SIDE)
-    except ShoewearError as exc:
-        return Analysis(PhotoReport(file=name, error=str(exc)))
-    maps: list[np.ndarray] = []
-
-    def read(canons):  # keeps the wear maps of the same pass for the pictures
-        readings, found = reader.read_with_maps(canons)
-        maps[:] = found
-        return readings
-
-    report, canons = analyze_rgb(image.rgb, read, name=name, scale=image.scale, side=side)
-    if report.error:
-        return Analysis(report, rgb=image.rgb, scale=image.scale)
-    overlay = draw_overlay(image.rgb, canons, report.soles, wear_maps=maps, scale=image.scale)
-    soles = [draw_canonical(c, wear_map=m) for c, m in zip(canons, maps, strict=True)]
-    return Analysis(
-        report,
-        overlay=overlay,
-        soles=soles,
-        rgb=image.rgb,
-        scale=image.scale,
-        seconds=time.perf_counter() - t0,
-    )
-
-
-def pair_report(left: Analysis, right: Analysis) -> PhotoReport:
-    """One report for a left photo and a right photo, with their asymmetry."""
-    from shoewear.advice import compare_pair
-
-    soles = left.report.soles[:1] + right.report.soles[:1]
-    asymmetry = None
-    if len(soles) == 2:
-        asymmetry = compare_pair(soles[0].reading, soles[1].reading)
-    return PhotoReport(
-        file=f"{left.report.file} + {right.report.file}", soles=soles, asymmetry=asymmetry
-    )
-
-
 def general_caveats() -> tuple[str, ...]:
     """The caveats every result shows, from the knowledge base."""
     try:
@@ -222,6 +56,13 @@ def general_caveats() -> tuple[str, ...]:
 @st.cache_resource(show_spinner="Loading the wear model...")
 def cached_reader() -> Reader:
     return make_reader()
+
+
+def make_reader() -> Reader:
+    """The wear CNN (``$SHOEWEAR_MODEL`` or the shipped model), else the classical reading."""
+    from shoewear.readers import load_reader
+
+    return load_reader(fallback=True)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -245,7 +86,8 @@ def sidebar_ui(reader: Reader) -> str | None:
             key="side_override",
             help="Leave on auto; pick left or right when the guess for a one-sole photo is wrong.",
         )
-        st.caption(f"Wear reader: {reader.name}")
+        where = f" ({_shown_path(reader.model_path)})" if reader.model_path else ""
+        st.caption(f"Wear reader: {reader.name}{where}")
         if reader.problem:
             st.warning(reader.problem)
         st.divider()
@@ -258,7 +100,9 @@ def sidebar_ui(reader: Reader) -> str | None:
         )
         st.markdown("Retrain the wear model on them, then run the app with the new model:")
         st.code(
-            retrain_command(folder, model_dir=reader.model_dir), language="bash", wrap_lines=True
+            retrain_command(
+                folder, model_dir=reader.model_path.parent if reader.model_path else None
+            ), language="bash", wrap_lines=True
         )
         st.caption(
             "A few corrected photos teach little on their own: copy them into a bigger "

@@ -1,6 +1,6 @@
 """Time the browser app's upload -> result on a 12-megapixel photo.
 
-Runs `streamlit_app.analyze_upload`, the one call the page makes for an
+Runs `shoewear.upload.analyze_upload`, the one call the page makes for an
 upload (decode, segment, align, read the wear, advise, draw the overlay and
 the wear maps), on a synthetic 12-megapixel JPEG, with the wear reader loaded
 once beforehand as the server does. Also times the report downloads, which

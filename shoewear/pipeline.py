@@ -85,13 +85,9 @@ def get_reader(model_path: str | Path | None = None) -> WearReader:
     ModelError
         When a model is asked for (or present) but cannot be loaded.
     """
-    from .model.runtime import WearModel, resolve_model_path
+    from .readers import load_reader
 
-    if model_path is None and not resolve_model_path().is_file():
-        from .wear_classic import read_wear
-
-        return read_wear
-    return WearModel.load(model_path).read
+    return load_reader(model_path)
 
 
 def report_soles(

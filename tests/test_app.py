@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from shoewear.design import PATTERNS
 from shoewear.feedback import ENV_VAR, read_labels
+from shoewear.upload import UPLOAD_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -140,7 +141,7 @@ def test_correction_saved_only_when_asked(at, photos, tmp_path):
     [
         ("notes.jpg", b"this is not an image", "not an image"),
         ("blank.png", None, "sole"),
-        ("huge.jpg", b"\xff" * (app.APP_MAX_BYTES + 1), "25 mb limit"),
+        ("huge.jpg", b"\xff" * (UPLOAD_MAX_BYTES + 1), "25 mb limit"),
     ],
 )
 def test_bad_input_is_a_friendly_error_and_the_app_goes_on(at, photos, name, data, match):
@@ -234,7 +235,7 @@ def test_a_damaged_model_falls_back_and_says_why(monkeypatch, tmp_path, photos):
     bad.write_bytes(b"not a model")
     monkeypatch.setenv("SHOEWEAR_MODEL", str(bad))
     reader = app.make_reader()
-    assert reader.model_dir is None
+    assert reader.model_path is None
     assert "could not be loaded" in reader.problem
     assert app.analyze_upload(photos["left"], reader, name="x.jpg").report.error is None
 
@@ -242,7 +243,7 @@ def test_a_damaged_model_falls_back_and_says_why(monkeypatch, tmp_path, photos):
 def test_no_model_is_not_a_problem(monkeypatch, tmp_path):
     monkeypatch.setenv("SHOEWEAR_MODEL", str(tmp_path / "missing.onnx"))
     reader = app.make_reader()
-    assert reader.model_dir is None and reader.problem == ""
+    assert reader.model_path is None and reader.problem == ""
     assert "classical" in reader.name
 
 
@@ -268,10 +269,10 @@ def test_the_cnn_reads_uploads_with_its_wear_maps(monkeypatch, untrained_model, 
     monkeypatch.setenv("SHOEWEAR_MODEL", str(untrained_model))
     reader = app.make_reader()
     assert reader.name.startswith("wear CNN") and reader.problem == ""
-    assert reader.model_dir == untrained_model
+    assert reader.model_path.parent == untrained_model
     result = app.analyze_upload(photos["pair"], reader, name="pair.jpg")
     assert result.report.error is None
     assert len(result.soles) == len(result.report.soles) >= 1
     assert all(p in PATTERNS for p in (s.reading.pattern for s in result.report.soles))
-    command = app.retrain_command(Path("/fb"), model_dir=reader.model_dir)
+    command = app.retrain_command(Path("/fb"), model_dir=reader.model_path.parent)
     assert f"--from {untrained_model}" in command
