@@ -202,7 +202,7 @@ def _analyze_job(job: _Job):
     try:
         image = load_image(job.path)
         masks, canons = locate_soles(image.rgb, scale=image.scale, side=job.side)
-        readings = _reader(job.model)(canons)
+        readings, wear_maps = _reader(job.model).read_with_maps(canons)
         report = report_soles(job.path, canons, readings)
     except ShoewearError as exc:
         return PhotoReport(file=job.path, error=str(exc))
@@ -216,7 +216,9 @@ def _analyze_job(job: _Job):
         if job.overlay is not None:
             from ..render import draw_overlay
 
-            over = draw_overlay(image.rgb, canons, report.soles, scale=image.scale)
+            over = draw_overlay(
+                image.rgb, canons, report.soles, wear_maps=wear_maps, scale=image.scale
+            )
             _write_rgb(over, Path(job.overlay))
     except OSError as exc:
         return PhotoReport(
