@@ -9,9 +9,9 @@ from shoewear.model.net import WearNet, count_parameters, zone_levels_torch
 from shoewear.model.preprocess import zone_levels, zone_weights
 
 
-@pytest.mark.parametrize("batch", [1, 3])
-def test_outputs_have_the_contract_shapes(batch):
-    config = ModelConfig()
+@pytest.mark.parametrize(("batch", "sole_norm"), [(1, False), (3, True)])
+def test_outputs_have_the_contract_shapes(batch, sole_norm):
+    config = ModelConfig(sole_norm=sole_norm)
     net = WearNet(config).eval()
     with torch.no_grad():
         logits, wear = net(torch.rand(batch, 4, *config.input_size))
@@ -24,10 +24,11 @@ def test_network_is_small():
     assert count_parameters(WearNet(ModelConfig())) <= 500_000
 
 
-def test_background_is_ignored():
+@pytest.mark.parametrize("sole_norm", [False, True])
+def test_background_is_ignored(sole_norm):
     """Pixels outside the mask must not change the reading."""
     torch.manual_seed(0)
-    net = WearNet(ModelConfig()).eval()
+    net = WearNet(ModelConfig(sole_norm=sole_norm)).eval()
     x = torch.rand(1, 4, 128, 64)
     x[:, 3] = 0
     x[:, 3, 20:100, 10:50] = 1

@@ -14,7 +14,7 @@ from shoewear.model.checkpoint import load_checkpoint, save_checkpoint
 from shoewear.model.config import CONFIG_KEY, FORMAT_VERSION, ModelConfig
 from shoewear.model.export import export_onnx
 from shoewear.model.net import WearNet
-from shoewear.model.preprocess import shrink_sole, to_network_input
+from shoewear.model.preprocess import shrink_sole, to_network_input, zone_weights
 from shoewear.model.runtime import DEFAULT_MODEL, WearModel, resolve_model_path
 from shoewear.report import WearReading
 
@@ -144,3 +144,22 @@ def test_runtime_does_not_import_torch(exported):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_model_with_zone_inputs_reads_like_torch(tmp_path):
+    torch.manual_seed(1)
+    config = ModelConfig(sole_norm=True, zone_inputs=True)
+    net = WearNet(config).eval()
+    path = export_onnx(net, config, tmp_path / "wear_cnn.onnx")
+    model = WearModel.load(path)
+    soles = [canonical_sole("medial", 3)[0], canonical_sole("unworn", 4)[0]]
+    readings, maps = model.read_with_maps(soles)
+    small = np.stack([shrink_sole(s.image, s.mask, size=config.input_size) for s in soles])
+    weights = np.stack([zone_weights(s.zones, map_size=config.map_size) for s in soles])
+    with torch.no_grad():
+        logits, wear = net(torch.from_numpy(to_network_input(small)), torch.from_numpy(weights))
+    probs = torch.softmax(logits, 1).numpy()
+    assert np.abs(probs[1] - list(readings[1].probabilities.values())).max() < 1e-4
+    assert np.abs(wear.numpy() - np.stack(maps)).max() < 1e-4
+    with pytest.raises(ValueError, match="zone weights"):
+        model.predict(small)

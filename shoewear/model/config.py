@@ -14,6 +14,8 @@ FORMAT_VERSION = 1
 
 #: Names of the network's input and outputs in the ONNX file.
 INPUT_NAME = "sole"
+#: Name of the second input (zone weights) of a model with ``zone_inputs``.
+ZONES_INPUT_NAME = "zones"
 OUTPUT_NAMES = ("logits", "wear_map")
 
 #: Metadata key holding the JSON config (safetensors metadata, ONNX metadata_props).
@@ -42,6 +44,13 @@ class ModelConfig:
         Hidden units of the pattern classifier.
     dropout : float
         Dropout before the last classifier layer (training only).
+    sole_norm : bool
+        Also feed the network the colours relative to the sole's own mean and
+        spread (wear shows as a change against the rest of the sole).
+    zone_inputs : bool
+        The classifier also sees the seven zone levels of the wear map; the
+        network then takes the zone weights (`preprocess.zone_weights`) as a
+        second input.
     format_version : int
         `FORMAT_VERSION` of the code that wrote the file.
     metrics : dict
@@ -59,6 +68,8 @@ class ModelConfig:
     widths: tuple[int, ...] = (16, 32, 64, 96)
     head_width: int = 64
     dropout: float = 0.1
+    sole_norm: bool = False
+    zone_inputs: bool = False
     format_version: int = FORMAT_VERSION
     metrics: dict = field(default_factory=dict, compare=False)
     recipe: dict = field(default_factory=dict, compare=False)

@@ -159,8 +159,9 @@ def evaluate_model(
         workers=workers,
         progress=progress,
     )
-    probs, maps = model.predict(data.small)
-    levels = zone_levels(maps, data.weights.astype(np.float32))
+    weights = data.weights.astype(np.float32)
+    probs, maps = model.predict(data.small, weights)
+    levels = zone_levels(maps, weights)
     pred = probs.argmax(axis=1)
     cm = metrics.confusion_matrix(data.labels, pred, n_classes=len(PATTERNS))
     scores = metrics.per_class_scores(cm)

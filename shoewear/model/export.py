@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from ..errors import ModelError
-from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ModelConfig
+from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
 from .net import WearNet
 
 
@@ -39,17 +39,21 @@ def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: i
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     net = net.eval()
     h, w = config.input_size
-    dummy = torch.rand(2, 4, h, w)
+    args: tuple[torch.Tensor, ...] = (torch.rand(2, 4, h, w),)
+    names = [INPUT_NAME]
+    if config.zone_inputs:
+        args += (torch.rand(2, len(config.zones), *config.map_size),)
+        names.append(ZONES_INPUT_NAME)
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 net,
-                (dummy,),
+                args,
                 str(tmp),
-                input_names=[INPUT_NAME],
+                input_names=names,
                 output_names=list(OUTPUT_NAMES),
-                dynamic_axes={INPUT_NAME: {0: "batch"}, **{n: {0: "batch"} for n in OUTPUT_NAMES}},
+                dynamic_axes={n: {0: "batch"} for n in [*names, *OUTPUT_NAMES]},
                 opset_version=opset,
                 dynamo=False,
             )

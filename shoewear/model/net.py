@@ -21,8 +21,9 @@ class WearNet(nn.Module):
     """Small CNN reading a shrunk canonical sole.
 
     Input ``(B, 4, H, W)`` float in [0, 1] (RGB + mask coverage, `preprocess.
-    to_network_input`); outputs pattern logits ``(B, 7)`` and a wear map
-    ``(B, H/4, W/4)`` in [0, 1]. The classifier sees the stage-3 features
+    to_network_input`) and, with ``config.zone_inputs``, the zone weights
+    ``(B, 7, H/4, W/4)`` (`preprocess.zone_weights`); outputs pattern logits
+    ``(B, 7)`` and a wear map ``(B, H/4, W/4)`` in [0, 1]. The classifier sees the stage-3 features
     flattened (so it knows *where* wear is, not only that it is there) and the
     wear map itself, pooled.
     """
@@ -33,7 +34,7 @@ class WearNet(nn.Module):
         w0, w1, w2, w3 = config.widths
         self.register_buffer("mean", torch.tensor(config.mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(config.std).view(1, 3, 1, 1))
-        self.stem = _conv(4, w0, 2)  # H/2
+        self.stem = _conv(7 if config.sole_norm else 4, w0, 2)  # H/2
         self.stage1 = nn.Sequential(_conv(w0, w1, 2), _conv(w1, w1, 1))  # H/4
         self.stage2 = nn.Sequential(_conv(w1, w2, 2), _conv(w2, w2, 1))  # H/8
         self.stage3 = nn.Sequential(_conv(w2, w3, 2), _conv(w3, w3, 1))  # H/16
@@ -44,6 +45,8 @@ class WearNet(nn.Module):
         squeeze = 16
         self.squeeze = nn.Sequential(nn.Conv2d(w3, squeeze, 1), nn.ReLU(inplace=True))
         n_flat = squeeze * (h // 16) * (w // 16) + (h // 16) * (w // 16)
+        if config.zone_inputs:
+            n_flat += len(config.zones)
         self.classifier = nn.Sequential(
             nn.Linear(n_flat, config.head_width),
             nn.ReLU(inplace=True),
@@ -51,10 +54,18 @@ class WearNet(nn.Module):
             nn.Linear(config.head_width, len(config.classes)),
         )
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, zones: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         rgb = (x[:, :3] - self.mean) / self.std  # (B, 3, H, W)
         alpha = x[:, 3:4]  # (B, 1, H, W)
-        x = torch.cat([rgb * alpha, alpha], dim=1)  # background zeroed
+        parts = [rgb * alpha, alpha]  # background zeroed
+        if self.config.sole_norm:
+            area = alpha.sum(dim=(2, 3), keepdim=True) + 1e-3
+            mean = (rgb * alpha).sum(dim=(2, 3), keepdim=True) / area  # (B, 3, 1, 1)
+            var = ((rgb - mean) ** 2 * alpha).sum(dim=(2, 3), keepdim=True) / area
+            parts.insert(1, (rgb - mean) / torch.sqrt(var + 1e-2) * alpha)
+        x = torch.cat(parts, dim=1)
         f0 = self.stem(x)  # (B, w0, H/2, W/2)
         f1 = self.stage1(f0)  # (B, w1, H/4, W/4)
         f2 = self.stage2(f1)  # (B, w2, H/8, W/8)
@@ -63,7 +74,12 @@ class WearNet(nn.Module):
         up3 = F.interpolate(self.lat3(f3), scale_factor=4.0, mode="nearest")
         wear = torch.sigmoid(self.map_head(F.relu(f1 + up2 + up3)))  # (B, 1, H/4, W/4)
         pooled = F.avg_pool2d(wear, 4)  # (B, 1, H/16, W/16)
-        feats = torch.cat([self.squeeze(f3).flatten(1), pooled.flatten(1)], dim=1)
+        feats = [self.squeeze(f3).flatten(1), pooled.flatten(1)]
+        if self.config.zone_inputs:
+            if zones is None:
+                raise ValueError("this network needs the zone weights as its second input")
+            feats.append(zone_levels_torch(wear[:, 0], zones))  # (B, 7)
+        feats = torch.cat(feats, dim=1)
         logits = self.classifier(feats)  # (B, 7)
         return logits, wear[:, 0]
 

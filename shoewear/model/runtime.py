@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ModelError
 from ..report import WearReading
 from ..sole import CanonicalSole
-from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ModelConfig
+from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
 from .preprocess import shrink_sole, to_network_input, zone_levels, zone_weights
 
 #: The model shipped with the package.
@@ -105,22 +105,26 @@ class WearModel:
         inputs = session.get_inputs()
         outputs = [o.name for o in session.get_outputs()]
         h, w = config.input_size
-        if (
-            len(inputs) != 1
-            or inputs[0].name != INPUT_NAME
-            or list(inputs[0].shape[1:]) != [4, h, w]
-            or outputs != list(OUTPUT_NAMES)
-        ):
+        expected = [(INPUT_NAME, [4, h, w])]
+        if config.zone_inputs:
+            expected.append((ZONES_INPUT_NAME, [len(config.zones), *config.map_size]))
+        found = [(i.name, list(i.shape[1:])) for i in inputs]
+        if found != expected or outputs != list(OUTPUT_NAMES):
             raise ModelError(f"{path}: the network's inputs/outputs do not fit its config")
         return cls(session, config, path)
 
-    def predict(self, small: np.ndarray, *, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    def predict(
+        self, small: np.ndarray, weights: np.ndarray | None = None, *, batch_size: int = 64
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Run the network on shrunk soles.
 
         Parameters
         ----------
         small : (B, h, w, 4) uint8 ndarray
             `preprocess.shrink_sole` outputs at `config.input_size`.
+        weights : (B, 7, h/4, w/4) float ndarray or None
+            `preprocess.zone_weights` of each sole; needed when
+            ``config.zone_inputs``, ignored otherwise.
         batch_size : int
             Soles per onnxruntime call.
 
@@ -137,10 +141,16 @@ class WearModel:
                 f"expected (B, {self.config.input_size[0]}, {self.config.input_size[1]}, 4) "
                 f"inputs, got {small.shape}"
             )
+        if self.config.zone_inputs:
+            if weights is None or len(weights) != len(small):
+                raise ValueError("this model needs the zone weights of every sole")
+            weights = np.asarray(weights, dtype=np.float32)
         probs, maps = [], []
         for start in range(0, len(small), batch_size):
-            x = to_network_input(small[start : start + batch_size])
-            logits, wear = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: x})
+            feed = {INPUT_NAME: to_network_input(small[start : start + batch_size])}
+            if self.config.zone_inputs:
+                feed[ZONES_INPUT_NAME] = np.ascontiguousarray(weights[start : start + batch_size])
+            logits, wear = self.session.run(list(OUTPUT_NAMES), feed)
             probs.append(_softmax(logits.astype(np.float64)).astype(np.float32))
             maps.append(wear.astype(np.float32))
         if not probs:
@@ -166,8 +176,8 @@ class WearModel:
         small = np.stack(
             [shrink_sole(c.image, c.mask, size=self.config.input_size) for c in canons]
         )
-        probs, maps = self.predict(small)
         weights = np.stack([zone_weights(c.zones, map_size=self.config.map_size) for c in canons])
+        probs, maps = self.predict(small, weights)
         levels = zone_levels(maps, weights)
         readings = [
             _reading(p, lv, c.side, self.config)

@@ -162,7 +162,7 @@ def _batch_tensors(data: SoleSet, index: np.ndarray) -> tuple[torch.Tensor, ...]
 def _loss(
     net: WearNet, x: torch.Tensor, w: torch.Tensor, y: torch.Tensor, lv: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    logits, wear = net(x)
+    logits, wear = net(x, w if net.config.zone_inputs else None)
     ce = F.cross_entropy(logits, y, label_smoothing=0.05)
     pred_levels = zone_levels_torch(wear, w)  # (B, 7)
     known = torch.isfinite(lv) & (w.sum(dim=(2, 3)) > 0)
@@ -547,10 +547,11 @@ def _check_export(net: WearNet, config: ModelConfig, onnx_path: Path, data: Sole
 
     idx = np.arange(min(16, len(data)))
     model = WearModel.load(onnx_path)
-    probs, maps = model.predict(data.small[idx])
+    weights = data.weights[idx].astype(np.float32)
+    probs, maps = model.predict(data.small[idx], weights)
     x = torch.from_numpy(data.small[idx]).permute(0, 3, 1, 2).float().div_(255.0)
     with torch.no_grad():
-        logits, wear = net(x)
+        logits, wear = net(x, torch.from_numpy(weights) if config.zone_inputs else None)
     return float(
         max(
             np.abs(torch.softmax(logits, 1).numpy() - probs).max(),
