@@ -1,0 +1,85 @@
+"""Train the sole segmenter shipped as models/sole_seg.onnx.
+
+Draws synthetic photos (singles, pairs and photos without a sole) with
+`shoewear.synth`, trains `SoleSegNet` on them and exports it to ONNX:
+
+    .venv/bin/python scripts/train_segmenter.py --out models/sole_seg.onnx \
+        [--n 6000] [--val 300] [--seed 10000000] [--epochs 10] [--cache data/seg]
+
+The drawn photos are cached as .npz under `--cache` (keyed by n, seed and
+input side), so a second run with other training settings skips drawing.
+Photo seeds start at `--seed`; the validation photos follow the training ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _samples(n: int, seed: int, side: int, cache: Path | None, workers: int) -> dict:
+    from shoewear.model.seg_data import make_samples, plan_samples
+
+    path = cache / f"seg_{n}_{seed}_{side}.npz" if cache else None
+    if path is not None and path.is_file():
+        with np.load(path) as f:
+            return {k: f[k] for k in f.files}
+    data = make_samples(plan_samples(n, seed), side, workers=workers)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **data)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "models" / "sole_seg.onnx"))
+    ap.add_argument("--n", type=int, default=6000, help="training photos")
+    ap.add_argument("--val", type=int, default=300, help="validation photos")
+    ap.add_argument("--seed", type=int, default=10_000_000, help="first photo seed")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--input-side", type=int, default=256)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--cache", default=str(ROOT / "data" / "seg"))
+    ap.add_argument("--draw-only", action="store_true", help="draw and cache the photos, then stop")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.workers)
+    from shoewear.model.seg_config import SegConfig
+    from shoewear.model.seg_train import export_segmenter, train_segmenter
+
+    cache = Path(args.cache) if args.cache else None
+    t0 = time.perf_counter()
+    train = _samples(args.n, args.seed, args.input_side, cache, args.workers)
+    val = _samples(args.val, args.seed + args.n, args.input_side, cache, args.workers)
+    drawn = time.perf_counter() - t0
+    print(f"photos ready in {drawn:.0f} s", flush=True)
+    if args.draw_only:
+        return 0
+    config = SegConfig(input_side=args.input_side)
+    net, metrics = train_segmenter(train, val, config, epochs=args.epochs,
+                                   batch_size=args.batch_size, lr=args.lr)
+    recipe = {
+        "train_photos": args.n, "val_photos": args.val, "first_seed": args.seed,
+        "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+        "command": "python scripts/train_segmenter.py " + " ".join(argv or sys.argv[1:]),
+    }
+    config = config.replace(metrics=metrics, recipe=recipe)
+    export_segmenter(net, config, args.out)
+    print(f"validation: {metrics}; wrote {args.out} ({time.perf_counter() - t0:.0f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Training photos for the sole segmenter, drawn by `shoewear.synth` (no torch here).
+
+Each sample is a synthetic photo shrunk the way `seg_config.shrink_photo`
+shrinks a photo at inference, padded to a square of `input_side`, with two
+targets at the same scale: the soles' coverage (soft, 0-255, so the network
+learns where the edge lies between pixels) and their cores
+(`seg_config.core_target`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import cv2
+import numpy as np
+
+from .seg_config import core_target, shrink_photo
+
+#: Shares of single-sole photos, pairs and photos without a sole.
+KINDS = ("single", "pair", "negative")
+KIND_SHARES = (0.5, 0.35, 0.15)
+
+
+def plan_samples(n: int, seed: int, *, sizes: tuple[int, int] = (640, 1024)) -> list[tuple]:
+    """(kind, photo seed, long side) of `n` samples; photo seeds are `seed`, `seed` + 1, ..."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(len(KINDS), size=n, p=KIND_SHARES)
+    longs = rng.integers(sizes[0], sizes[1] + 1, size=n)
+    return [(KINDS[int(k)], seed + i, int(s)) for i, (k, s) in enumerate(zip(kinds, longs,
+                                                                             strict=True))]
+
+
+def make_sample(job: tuple, input_side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One training sample.
+
+    Returns
+    -------
+    image : (S, S, 3) uint8 ndarray
+    sole : (S, S) uint8 ndarray
+        Coverage of the soles, 0-255.
+    core : (S, S) uint8 ndarray
+        0/1.
+    """
+    from ..synth import generate_negative, generate_photo
+
+    kind, seed, long_side = job
+    if kind == "negative":
+        rgb = generate_negative(seed, long_side=long_side)
+        masks: list[np.ndarray] = []
+    else:
+        photo = generate_photo(seed, pair=kind == "pair", long_side=long_side)
+        rgb = photo.rgb
+        masks = [s.mask for s in photo.soles]
+    small, f = shrink_photo(rgb, input_side)
+    h, w = small.shape[:2]
+    size = (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f)))
+    covers = [cv2.resize(m.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+              for m in masks]
+    sole = np.zeros((input_side, input_side), np.float32)
+    core = np.zeros((input_side, input_side), bool)
+    if covers:
+        union = np.clip(np.sum(covers, axis=0), 0, 1)
+        sole[: size[1], : size[0]] = union
+        core[: size[1], : size[0]] = core_target([c >= 0.5 for c in covers])
+    image = cv2.copyMakeBorder(small, 0, input_side - h, 0, input_side - w, cv2.BORDER_REPLICATE)
+    return image, np.round(sole * 255).astype(np.uint8), core.astype(np.uint8)
+
+
+def _work(args: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cv2.setNumThreads(1)
+    return make_sample(*args)
+
+
+def make_samples(
+    jobs: list[tuple], input_side: int, *, workers: int = 2, progress: bool = True
+) -> dict[str, np.ndarray]:
+    """Draw every planned sample, in `workers` processes.
+
+    Returns
+    -------
+    dict
+        ``image`` (N, S, S, 3), ``sole`` (N, S, S) and ``core`` (N, S, S), uint8.
+    """
+    from tqdm import tqdm
+
+    n = len(jobs)
+    out = {
+        "image": np.zeros((n, input_side, input_side, 3), np.uint8),
+        "sole": np.zeros((n, input_side, input_side), np.uint8),
+        "core": np.zeros((n, input_side, input_side), np.uint8),
+    }
+    args = [(j, input_side) for j in jobs]
+    bar = tqdm(total=n, desc="segmenter photos", unit="photo", disable=not progress)
+    if workers <= 1:
+        results = map(_work, args)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        results = pool.map(_work, args, chunksize=8)
+    try:
+        for i, (image, sole, core) in enumerate(results):
+            out["image"][i], out["sole"][i], out["core"][i] = image, sole, core
+            bar.update()
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.shutdown()
+    return out

@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+
+from shoewear.errors import ModelError
+from shoewear.model.seg_config import (
+    SEG_STRIDE,
+    SegConfig,
+    core_target,
+    shrink_photo,
+    to_seg_input,
+)
+
+
+def test_config_round_trips_and_refuses_bad_files():
+    config = SegConfig(metrics={"sole_iou": 0.9}, recipe={"epochs": 1})
+    back = SegConfig.from_json(config.to_json())
+    assert back == config and back.metrics == {"sole_iou": 0.9}
+    with pytest.raises(ModelError, match="not valid JSON"):
+        SegConfig.from_json("{oops")
+    with pytest.raises(ModelError, match="format version 99"):
+        SegConfig.from_json(config.to_json().replace('"format_version": 1', '"format_version": 99'))
+    with pytest.raises(ModelError, match="unknown segmenter config keys \\['colour'\\]"):
+        SegConfig.from_json(config.to_json()[:-1] + ', "colour": 1}')
+    with pytest.raises(ModelError, match="multiple of 32"):
+        SegConfig(input_side=250)
+
+
+@pytest.mark.parametrize(("h", "w"), [(480, 640), (1024, 577), (100, 90), (2000, 300)])
+def test_shrink_photo_pads_to_the_stride(h, w):
+    small, f = shrink_photo(np.zeros((h, w, 3), np.uint8), 256)
+    assert f == pytest.approx(256 / max(h, w))
+    assert max(small.shape[:2]) == 256 and small.shape[0] % SEG_STRIDE == 0
+    assert small.shape[1] % SEG_STRIDE == 0
+    assert round(h * f) <= small.shape[0] < round(h * f) + SEG_STRIDE
+    x = to_seg_input(small)
+    assert x.shape == (1, 3, *small.shape[:2]) and x.dtype == np.float32
+
+
+def test_core_keeps_touching_soles_apart():
+    a = np.zeros((60, 100), bool)
+    b = np.zeros((60, 100), bool)
+    a[10:50, 10:50] = True
+    b[10:50, 50:90] = True  # shares an edge with a
+    core = core_target([a, b])
+    assert core[30, 30] and core[30, 70]
+    assert not core[:, 45:55].any()
+    assert not core[~(a | b)].any()
+
+
+def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    from shoewear.model.seg_data import make_samples, plan_samples
+    from shoewear.model.seg_net import SoleSegNet
+    from shoewear.model.seg_runtime import SoleSegmenter
+    from shoewear.model.seg_train import evaluate_seg, export_segmenter, train_segmenter
+
+    torch.set_num_threads(2)
+    config = SegConfig(input_side=96, widths=(8, 8, 16, 16, 16), decoder_width=8)
+    data = make_samples(plan_samples(24, 7_000_000, sizes=(256, 320)), 96, workers=1,
+                        progress=False)
+    assert data["image"].shape == (24, 96, 96, 3)
+    assert data["sole"].max() == 255 and data["core"].max() == 1
+    net, metrics = train_segmenter(data, data, config, epochs=6, batch_size=8, lr=1e-2,
+                                   progress=False)
+    untrained = evaluate_seg(SoleSegNet(config), data)
+    assert metrics["sole_iou"] > untrained["sole_iou"] + 0.05
+    path = export_segmenter(net, config.replace(metrics=metrics), tmp_path / "seg.onnx")
+    seg = SoleSegmenter.load(path)
+    assert seg.config.metrics["sole_iou"] == pytest.approx(metrics["sole_iou"])
+    rgb = np.ascontiguousarray(data["image"][0][:80, :90])
+    logits, f = seg.logits(rgb)
+    assert f == pytest.approx(96 / 90)
+    assert logits.shape == (2, 85, 96)  # the photo at network scale, padding cut off
+    small, _ = shrink_photo(rgb, 96)
+    assert small.shape[:2] == (96, 96)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(to_seg_input(small))).numpy()[0]
+    np.testing.assert_allclose(logits, ref[:, :85, :96], atol=1e-4)
