@@ -208,19 +208,29 @@ def place_outline(params: OutlineParams, height: int) -> CanvasOutline:
                          mask=alpha >= 0.5)
 
 
-def across_coordinate(params: OutlineParams, outline: CanvasOutline) -> np.ndarray:
+def across_coordinate(params: OutlineParams, outline: CanvasOutline, *,
+                      columns: tuple[int, int] | None = None) -> np.ndarray:
     """Signed position across the sole for every canvas pixel.
+
+    Parameters
+    ----------
+    params : OutlineParams
+    outline : CanvasOutline
+    columns : tuple of int or None
+        (c0, c1): only canvas columns c0 .. c1 - 1 (a renderer that works on
+        the sole's columns saves the rest); None for all.
 
     Returns
     -------
     (H, W) float32 ndarray
         -1 at the lateral edge, 0 on the row's midline, +1 at the medial edge
-        (values beyond +-1 lie outside the sole).
+        (values beyond +-1 lie outside the sole); (H, c1 - c0) with `columns`.
     """
     h, w = outline.shape
+    c0, c1 = (0, w) if columns is None else columns
     u = 1.0 - (np.arange(h) + 0.5) / h
     x_lat, x_med = outline_edges(params, u)
     mid = outline.axis_x + 0.5 * (x_lat + x_med) * h
     half = np.maximum(0.5 * (x_med - x_lat) * h, 0.5)
-    xs = np.arange(w, dtype=np.float32) + 0.5
+    xs = np.arange(c0, c1, dtype=np.float32) + 0.5
     return ((xs[None, :] - mid[:, None]) / half[:, None]).astype(np.float32)

@@ -17,8 +17,8 @@ from ..errors import UsageError
 from . import camera, props
 from .outline import outline_edges
 from .records import SynthPhoto, SynthSole
-from .render import render_sole
-from .scene import background, noise
+from .render import render_sole, render_sole_columns
+from .scene import background, colourise, noise
 from .seeds import seed_sequence
 from .sole_model import SoleModel, rewear, sample_sole
 
@@ -41,6 +41,7 @@ class _Placed:
     length: int  # canvas height in pixels
     polygon: np.ndarray  # (N, 2) outline in work pixels
     alpha: np.ndarray | None = None  # (H, W) float32 coverage in the work frame
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # (x0, y0, x1, y1): alpha is 0 outside
 
 
 def _streams(seed: int, pair: bool) -> list[np.random.Generator]:
@@ -130,11 +131,28 @@ def _place(rng: np.random.Generator, models: list[SoleModel], sides: list[str],
     return placed
 
 
-def _warp_canvas(rgb: np.ndarray, alpha: np.ndarray, matrix: np.ndarray,
-                 shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Warp a canvas into the bounding box it covers in the work frame."""
+def _warp_canvas(rgba: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Warp an RGBA canvas into the bounding box it covers in the work frame.
+
+    Parameters
+    ----------
+    rgba : (h, w, 4) float32 ndarray
+        Colour and coverage, with the rim of `props.with_rim`.
+    matrix : (2, 3) float ndarray
+        Canvas pixels to work pixels.
+    shape : tuple of int
+        (H, W) of the work frame.
+
+    Returns
+    -------
+    rgb : (h', w', 3) float32 ndarray
+    alpha : (h', w') float32 ndarray
+    origin : tuple of int
+        Work-frame pixel (x0, y0) of the boxes' top-left pixel.
+    """
     h, w = shape
-    ch, cw = alpha.shape
+    ch, cw = rgba.shape[:2]
     corners = np.array([[0, 0, 1], [cw, 0, 1], [0, ch, 1], [cw, ch, 1]], float) @ matrix.T
     x0 = int(max(np.floor(corners[:, 0].min()) - 1, 0))
     y0 = int(max(np.floor(corners[:, 1].min()) - 1, 0))
@@ -143,10 +161,8 @@ def _warp_canvas(rgb: np.ndarray, alpha: np.ndarray, matrix: np.ndarray,
     m = matrix.copy()
     m[:, 2] -= (x0, y0)
     size = (max(x1 - x0, 1), max(y1 - y0, 1))
-    out_rgb = cv2.warpAffine(rgb, m, size, flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE)
-    out_a = cv2.warpAffine(alpha, m, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    return out_rgb, out_a, (x0, y0)
+    rgb, alpha = props.warp_rgba(rgba, m, size)
+    return rgb, alpha, (x0, y0)
 
 
 def _bbox(points: np.ndarray, margin: float, shape: tuple[int, int]
@@ -187,7 +203,7 @@ def _side_wall(rng: np.random.Generator, image: np.ndarray, sole: _Placed,
     tex = 0.75 + 0.12 * noise(rng, (h, w), (h // 6, w // 6))
     a_up = upper_mask.astype(np.float32) / 255.0
     region = image[y0:y1, x0:x1]
-    props.over(region, cv2.merge([tex * np.float32(c) for c in upper]), a_up)
+    props.over(region, colourise(tex, upper), a_up)
     foam = np.array(sole.model.foam, np.float32) * np.float32(rng.uniform(0.55, 0.85))
     a_band = band_mask.astype(np.float32) / 255.0
     props.over(region, foam, a_band)
@@ -215,8 +231,9 @@ def _shadow(rng: np.random.Generator, image: np.ndarray, cover: np.ndarray,
                      interpolation=cv2.INTER_LINEAR)
     y0, x0 = r0 * 4, c0 * 4
     y1, x1 = min(y0 + sub.shape[0], h), min(x0 + sub.shape[1], w)
-    region = image[y0:y1, x0:x1]
-    region *= (1.0 - strength * sub[:y1 - y0, :x1 - x0])[..., None]
+    factor = sub[:y1 - y0, :x1 - x0] * np.float32(-strength)
+    factor += 1.0
+    props.modulate(image[y0:y1, x0:x1], factor)
 
 
 def _dust(rng: np.random.Generator, image: np.ndarray, sole: _Placed, scale: float) -> None:
@@ -240,19 +257,40 @@ def _dust(rng: np.random.Generator, image: np.ndarray, sole: _Placed, scale: flo
     props.over(region, tint, layer)
 
 
+#: Grid step (pixels) of the map `_free_spot` searches.
+_SPOT_STEP = 8
+
+
+def _coarse(busy: np.ndarray) -> np.ndarray:
+    """Every `_SPOT_STEP`-th pixel of a coverage map (nearest neighbour), for `_free_spot`."""
+    h, w = busy.shape
+    f = _SPOT_STEP
+    return cv2.resize(busy, (w // f + 1, h // f + 1), interpolation=cv2.INTER_NEAREST)
+
+
 def _free_spot(rng: np.random.Generator, busy: np.ndarray, radius: float
                ) -> tuple[float, float] | None:
-    """A point at least `radius` away from everything busy (None if there is none)."""
-    h, w = busy.shape
-    f = 8
-    small = cv2.resize((busy > 0.05).astype(np.uint8), (w // f + 1, h // f + 1),
-                       interpolation=cv2.INTER_NEAREST)
-    free = cv2.distanceTransform((small == 0).astype(np.uint8), cv2.DIST_L2, 3) * f
+    """A point at least `radius` away from everything busy (None if there is none).
+
+    `busy` is the coverage map subsampled by `_coarse` (thresholding commutes with
+    nearest-neighbour sampling, so the full frame is never thresholded).
+    """
+    f = _SPOT_STEP
+    free = cv2.distanceTransform((busy <= 0.05).astype(np.uint8), cv2.DIST_L2, 3) * f
     ys, xs = np.nonzero(free > radius)
     if len(ys) == 0:
         return None
     i = int(rng.integers(len(ys)))
     return float(xs[i] * f + f / 2), float(ys[i] * f + f / 2)
+
+
+def _paste_max(cover: np.ndarray, landed: tuple[np.ndarray, tuple[int, int]] | None) -> None:
+    """Merge a coverage box returned by `props.blit_box` into a full-frame map, in place."""
+    if landed is None:
+        return
+    a, (x0, y0) = landed
+    sub = cover[y0:y0 + a.shape[0], x0:x0 + a.shape[1]]
+    np.maximum(sub, a, out=sub)
 
 
 def _props(rng: np.random.Generator, image: np.ndarray, busy: np.ndarray, length: float
@@ -266,19 +304,20 @@ def _props(rng: np.random.Generator, image: np.ndarray, busy: np.ndarray, length
         items.append(props.card(rng, int(length * rng.uniform(0.22, 0.4))))
     for _ in range(int(rng.integers(0, 3)) if rng.random() < 0.3 else 0):
         items.append(props.clutter(rng, int(length * rng.uniform(0.1, 0.4))))
+    busy_small = _coarse(busy) if items else None
     for patch, alpha in items:
         radius = 0.5 * float(np.hypot(*alpha.shape))
-        spot = _free_spot(rng, np.maximum(busy, cover), radius * 0.75)
+        spot = _free_spot(rng, np.maximum(busy_small, _coarse(cover)), radius * 0.75)
         if spot is None:
             continue
         angle = float(rng.normal(0, 8)) if rng.random() < 0.7 else float(rng.uniform(-90, 90))
-        c = props.blit(image, patch, alpha, spot, angle)
-        np.maximum(cover, c, out=cover)
+        _paste_max(cover, props.blit_box(image, patch, alpha, spot, angle))
     return cover
 
 
-def _hand(rng: np.random.Generator, image: np.ndarray, sole: _Placed) -> np.ndarray:
-    """A hand holding the sole at the heel, the toe or a side; returns its coverage."""
+def _hand(rng: np.random.Generator, image: np.ndarray, sole: _Placed
+          ) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """A hand holding the sole at the heel, the toe or a side; returns `props.blit_box`'s box."""
     hs = sole.length
     ws = hs // 2
     where = rng.integers(3)
@@ -300,7 +339,8 @@ def _hand(rng: np.random.Generator, image: np.ndarray, sole: _Placed) -> np.ndar
     overlap = sole.length * rng.uniform(0.08, 0.26)
     centre = g + dvec * (overlap - ph / 2)
     angle = float(np.rad2deg(np.arctan2(-dvec[0], -dvec[1])))
-    return props.blit(image, patch, alpha, (float(centre[0]), float(centre[1])), angle, scale=2.0)
+    return props.blit_box(image, patch, alpha, (float(centre[0]), float(centre[1])), angle,
+                          scale=2.0)
 
 
 def _canonical_points(sole: _Placed) -> np.ndarray:
@@ -418,19 +458,25 @@ def generate_photo(
         canvas_light = rot.T @ light  # photo light direction seen from the canvas
         # Big soles are rendered a little smaller and scaled up by the warp (for speed).
         hr = s.length if s.length <= RENDER_FULL else 2 * int(max(RENDER_FULL, 0.8 * s.length) / 2)
-        rgb, alpha, _ = render_sole(s.model, hr,
-                                    light=(float(canvas_light[0]), float(canvas_light[1])))
-        to_work = s.matrix @ np.diag([s.length / hr, s.length / hr, 1.0])
-        wrgb, wa, (x0, y0) = _warp_canvas(rgb, alpha, to_work, work_hw)
-        region = image[y0:y0 + wa.shape[0], x0:x0 + wa.shape[1]]
-        props.over(region, wrgb, wa)
-        full = np.zeros(work_hw, np.float32)
-        full[y0:y0 + wa.shape[0], x0:x0 + wa.shape[1]] = wa
-        for other in placed:
+        # Only the canvas columns the sole covers are rendered and warped (alpha is 0 elsewhere).
+        rgba, c0, _, _ = render_sole_columns(
+            s.model, hr, light=(float(canvas_light[0]), float(canvas_light[1])))
+        rgba = props.with_rim(rgba)  # see `props.warp_rgba`
+        to_work = s.matrix @ np.diag([s.length / hr, s.length / hr, 1.0]) @ np.array(
+            [[1.0, 0.0, c0 - 1.0], [0.0, 1.0, -1.0], [0.0, 0.0, 1.0]])
+        wrgb, wa, (x0, y0) = _warp_canvas(rgba, to_work, work_hw)
+        ys, xs = slice(y0, y0 + wa.shape[0]), slice(x0, x0 + wa.shape[1])
+        props.over(image[ys, xs], wrgb, wa)
+        for other in placed:  # outside this box the new sole covers nothing
             if other.alpha is not None:
-                other.alpha *= 1.0 - full
+                other.alpha[ys, xs] *= 1.0 - wa
+        full = np.zeros(work_hw, np.float32)
+        full[ys, xs] = wa
         s.alpha = full
-    soles_alpha = np.maximum.reduce([s.alpha for s in placed])
+        s.box = (x0, y0, x0 + wa.shape[1], y0 + wa.shape[0])
+    soles_alpha = placed[0].alpha
+    for s in placed[1:]:
+        soles_alpha = np.maximum(soles_alpha, s.alpha)
     if r_props.random() < 0.45:
         for s in placed:
             _dust(r_props, image, s, scale=max(work_hw) / 800)
@@ -439,26 +485,36 @@ def generate_photo(
     busy = np.maximum(objects, soles_alpha)
     cover = _props(r_props, image, busy, float(placed[0].length))
     if not pair and r_props.random() < 0.18:
-        cover = np.maximum(cover, _hand(r_props, image, placed[0]))
+        _paste_max(cover, _hand(r_props, image, placed[0]))
     if r_cam.random() < 0.2:
         camera.glare(r_cam, image, where=soles_alpha > 0.5 if r_cam.random() < 0.6 else None)
     gain, cast = camera.light_field(r_cam, work_hw)
-    image *= gain[..., None]
+    props.modulate(image, gain)
     if r_cam.random() < 0.04:
         camera.scratched_plate(r_cam, image)
 
-    masks = [s.alpha * (1.0 - cover) for s in placed]
-    occluded = [1.0 - float((m > 0.5).sum()) / max(float((s.alpha > 0.5).sum()), 1.0)
-                for m, s in zip(masks, placed, strict=True)]
+    # Each sole's visible part; a sole's alpha is 0 outside its box, so work in the box.
+    masks, occluded = [], []
+    for s in placed:
+        x0, y0, x1, y1 = s.box
+        sub = s.alpha[y0:y1, x0:x1]
+        m = np.zeros(work_hw, np.float32)
+        m[y0:y1, x0:x1] = sub * (1.0 - cover[y0:y1, x0:x1])
+        masks.append(m)
+        occluded.append(1.0 - float((m[y0:y1, x0:x1] > 0.5).sum())
+                        / max(float((sub > 0.5).sum()), 1.0))
     points = [_canonical_points(s) for s in placed]
 
     # Camera geometry: mild perspective, sometimes a wide-angle lens.
     if r_cam.random() < 0.7:
         hom = camera.perspective_matrix(r_cam, work_hw, strength=float(r_cam.uniform(0.0, 0.07)))
         size = (work_hw[1], work_hw[0])
-        image = cv2.warpPerspective(image, hom, size, flags=cv2.INTER_LINEAR,
-                                    borderMode=cv2.BORDER_REPLICATE)
-        masks = [cv2.warpPerspective(m, hom, size, flags=cv2.INTER_LINEAR) for m in masks]
+        # Through RGBA: OpenCV warps four float channels faster than three.
+        image = cv2.cvtColor(cv2.warpPerspective(
+            cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), hom, size, flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE), cv2.COLOR_RGBA2RGB)
+        masks = [camera.warp_perspective_box(m, s.box, hom, size)
+                 for m, s in zip(masks, placed, strict=True)]
         points = [camera.map_points(hom, p) for p in points]
     if r_cam.random() < 0.08:
         k = float(r_cam.uniform(0.08, 0.3))

@@ -8,10 +8,13 @@ The relief is shaded by one light, grooves collect shadow and dirt.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
 from .outline import across_coordinate, place_outline
+from .scene import noise
 from .sole_model import SoleModel
 from .tread import flex_groove_overlay, pivot_rings, tread_height
 
@@ -21,13 +24,6 @@ def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
     np.maximum(t, 0.0, out=t)
     np.minimum(t, 1.0, out=t)
     return t * t * (3.0 - 2.0 * t)
-
-
-def _noise(rng: np.random.Generator, shape: tuple[int, int], cells: tuple[int, int]
-           ) -> np.ndarray:
-    coarse = rng.uniform(-1.0, 1.0, size=(max(cells[0], 2), max(cells[1], 2)))
-    return cv2.resize(coarse.astype(np.float32), (shape[1], shape[0]),
-                      interpolation=cv2.INTER_CUBIC)
 
 
 def _logo_mask(model: SoleModel, shape: tuple[int, int], axis_x: float) -> np.ndarray:
@@ -55,10 +51,14 @@ def _logo_mask(model: SoleModel, shape: tuple[int, int], axis_x: float) -> np.nd
     return out
 
 
-def _scuffs(rng: np.random.Generator, wear: np.ndarray, px_mm: float) -> np.ndarray:
-    """Short scratches along the running direction where the sole is worn (brightness offsets)."""
+def _scuffs(rng: np.random.Generator, wear: np.ndarray, where: np.ndarray, px_mm: float
+            ) -> np.ndarray:
+    """Short scratches along the running direction where the sole is worn (brightness offsets).
+
+    They are scattered in proportion to ``wear * where``, sampled every 8 pixels.
+    """
     h, w = wear.shape
-    small = wear[::8, ::8]
+    small = wear[::8, ::8] * where[::8, ::8]  # only this grid sets where scratches go
     total = float(small.sum())
     out = np.zeros((h, w), np.float32)
     if total < 1.0:
@@ -71,9 +71,11 @@ def _scuffs(rng: np.random.Generator, wear: np.ndarray, px_mm: float) -> np.ndar
     lengths = rng.uniform(2.0, 12.0, n) / px_mm
     angles = rng.normal(np.pi / 2, 0.35, n)
     values = rng.choice([-0.08, 0.06, 0.1], size=n)
-    for x, y, ln, a, val in zip(xs, ys, lengths, angles, values, strict=True):
-        dx, dy = np.cos(a) * ln / 2, np.sin(a) * ln / 2
-        cv2.line(out, (int(x - dx), int(y - dy)), (int(x + dx), int(y + dy)), float(val), 1)
+    dx, dy = np.cos(angles) * lengths / 2, np.sin(angles) * lengths / 2
+    # End points as Python ints up front (truncated like int()); the loop only draws.
+    ends = np.stack([xs - dx, ys - dy, xs + dx, ys + dy], axis=1).astype(np.int64).tolist()
+    for (xa, ya, xb, yb), val in zip(ends, values.tolist(), strict=True):
+        cv2.line(out, (xa, ya), (xb, yb), val, 1)
     return out
 
 
@@ -90,13 +92,19 @@ def _layout_maps(model: SoleModel, u: np.ndarray, v: np.ndarray
     if lay == "two_tone":
         second = u + wave < 0.33
     elif lay == "midfoot_foam":
-        foam = ((u - 0.43 + wave) / 0.135) ** 2 + (v / 0.9) ** 4 < 1.0
+        foam = ((u - 0.43 + wave) / 0.135) ** 2 + _fourth(v / 0.9) < 1.0
     elif lay == "lateral_strip":
         second = (v < -0.35) & (u < 0.62)
     elif lay == "heel_insert":
         second = (u < 0.26) & (np.abs(v) < 0.55)
-        foam = ((u - 0.43 + wave) / 0.1) ** 2 + (v / 0.6) ** 4 < 1.0
+        foam = ((u - 0.43 + wave) / 0.1) ** 2 + _fourth(v / 0.6) < 1.0
     return second, foam
+
+
+def _fourth(x: np.ndarray) -> np.ndarray:
+    """x ** 4 as two squarings: NumPy's float32 ``** 4`` of negative numbers is ~60x slower."""
+    x2 = x * x
+    return x2 * x2
 
 
 def render_sole(
@@ -124,6 +132,44 @@ def render_sole(
     mask : (H, W) bool ndarray
         The sole (outline including the midsole rim).
     """
+    rgba, c0, alpha, mask = render_sole_columns(model, height, light=light)
+    rgb = np.zeros(alpha.shape + (3,), np.float32)
+    rgb[:, c0:c0 + rgba.shape[1]] = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+    return rgb, alpha, mask
+
+
+def render_sole_columns(
+    model: SoleModel,
+    height: int,
+    *,
+    light: tuple[float, float] = (0.5, -0.7),
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """`render_sole` as one RGBA array, only for the canvas columns the sole covers.
+
+    The photo composer warps just these columns (`alpha` is zero outside
+    them), colour and coverage together in one 4-channel warp, which OpenCV
+    does faster than a 3-channel and a 1-channel one (`props.warp_rgba`).
+
+    Parameters
+    ----------
+    model : SoleModel
+    height : int
+        Canvas height H; the width is H // 2.
+    light : tuple of float
+        (x, y) direction the light comes from in the canvas, image axes.
+
+    Returns
+    -------
+    rgba : (H, c1 - c0, 4) float32 ndarray
+        Colour in [0, 1] and coverage (`alpha`) of canvas columns c0 .. c1 - 1.
+    c0 : int
+        First canvas column of `rgba`.
+    alpha : (H, W) float32 ndarray
+        Anti-aliased coverage of the sole on the whole canvas (zero outside
+        the columns of `rgba`).
+    mask : (H, W) bool ndarray
+        The sole (outline including the midsole rim).
+    """
     rng = np.random.default_rng(model.noise_seed)
     outline = place_outline(model.outline, height)
     h, w = outline.shape
@@ -138,10 +184,11 @@ def render_sole(
     x_mm = np.broadcast_to(xs[None, :], (h, wc))
     y_mm = np.broadcast_to(ys[:, None], (h, wc))
     u = y_mm / model.length_mm
-    v = across_coordinate(model.outline, outline)[:, c0:c1]
+    v = across_coordinate(model.outline, outline, columns=(c0, c1))
 
     # Pad so the canvas border (which the toe and heel touch) counts as outside.
-    mask_u8 = np.pad(sole_mask.astype(np.uint8), 2)
+    mask_u8 = cv2.copyMakeBorder(sole_mask.astype(np.uint8), 2, 2, 2, 2, cv2.BORDER_CONSTANT,
+                                 value=0)
     dist = cv2.distanceTransform(mask_u8, cv2.DIST_L2, 3)[2:-2, 2:-2]  # px inside the outline
     # The midsole flares at the heel and under the ball, so its rim shows wider there.
     u_rows = (h - np.arange(h, dtype=np.float32) - 0.5) / h
@@ -181,8 +228,7 @@ def render_sole(
     groove = np.clip(top - surface, 0.0, 1.0)
     worn_flat = np.clip((rounded - top) / 0.12, 0.0, 1.0) * _smoothstep(0.04, 0.3, wear)
 
-    # Colour is a per-pixel mix of a few paints; mixing weights keeps it to 2-D arrays
-    # and one matrix product (a 3-channel pass per step would be several times slower).
+    # Colour is a per-pixel mix of a few paints: mixing weights keep it to 2-D arrays.
     palette = np.array([model.rubber, model.rubber2, model.foam, (0.5, 0.48, 0.45), model.dirt],
                        np.float32)  # (5, 3): rubber, rubber 2, foam, worn grey, dirt
     rubber_w = np.where(foam_area, 0.0, 1.0).astype(np.float32)
@@ -197,7 +243,9 @@ def render_sole(
     # Worn rubber loses its fresh finish and drifts towards a dusty mid grey; ground-in
     # dust settles in what is left of the grooves, so a worn area looks uniform.
     fade = np.clip(0.6 * _smoothstep(0.03, 0.6, wear) + 0.4 * worn_flat, 0.0, 0.9) * 0.55
-    blotch = 0.07 * _noise(rng, (h, wc), (9, 5)) + 0.025 * _noise(rng, (h, wc), (30, 15))
+    # (`scene.noise` upsamples coarse grids in two cheap steps; for fields this smooth that
+    # is as good as one bicubic step.)
+    blotch = 0.07 * noise(rng, (h, wc), (9, 5)) + 0.025 * noise(rng, (h, wc), (30, 15))
     show = _smoothstep(0.66, 1.0, wear + blotch) * tread_zone  # foam showing through
     keep = (1.0 - fade) * (1.0 - show)
     grey_w = fade * (1.0 - show)
@@ -213,34 +261,40 @@ def render_sole(
     d = model.dirt_level * 0.8 * groove
     clean = 1.0 - d
     weights = (first_w * clean, second_w * clean, foam_w * clean, grey_w * clean, d)
-    colour = np.empty((h, wc, 3), np.float32)
-    for c in range(3):
-        acc = weights[0] * palette[0, c]
-        for k in range(1, 5):
-            acc += weights[k] * palette[k, c]
-        colour[..., c] = acc
 
     # Relief shading from the worn height map.
     z = surface * (model.depth_mm / px_mm)
     z = np.where(sole_mask, z, 0.0).astype(np.float32)
-    gx = cv2.Sobel(z, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(z, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    lx, ly = light
+    gx = cv2.Sobel(z, cv2.CV_32F, 1, 0, ksize=3, scale=0.125)
+    gy = cv2.Sobel(z, cv2.CV_32F, 0, 1, ksize=3, scale=0.125)
+    lx, ly = float(light[0]), float(light[1])
     lz = 0.9
-    norm = np.sqrt(lx * lx + ly * ly + lz * lz)
+    norm = math.sqrt(lx * lx + ly * ly + lz * lz)  # a Python float keeps the maps float32
     ndotl = (-gx * lx - gy * ly + lz) / (np.sqrt(gx * gx + gy * gy + 1.0) * norm)
     shade = 0.4 + 0.6 * np.clip(ndotl, 0.0, 1.2) / (lz / norm)
     shade *= 1.0 - 0.45 * groove  # grooves sit in shadow
-    bevel = 0.55 + 0.45 * np.clip(dist / np.maximum(rim_px * 1.3, 2.0), 0.0, 1.0) ** 0.7
+    bevel = np.clip(dist / np.maximum(rim_px * 1.3, 2.0), 0.0, 1.0)
+    with np.errstate(divide="ignore"):  # log(0) = -inf, and exp(-inf) = 0 as 0 ** 0.7
+        bevel = 0.55 + 0.45 * np.exp(0.7 * np.log(bevel))  # ** 0.7; NumPy's pow is slower
     shade *= bevel
-    grain = 1.0 + 0.05 * _noise(rng, (h, wc), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
+    grain = 1.0 + 0.05 * noise(rng, (h, wc), (h // 2 + 2, w // 2 + 2)) * (1.0 - worn_flat)
     # Abrasion streaks run along the sole where the rubber has been ground smooth.
-    grain += 0.025 * _noise(rng, (h, wc), (h // 24 + 2, w // 4 + 2)) * worn_flat
-    grain += _scuffs(rng, wear * tread_zone, px_mm)
+    grain += 0.025 * noise(rng, (h, wc), (h // 24 + 2, w // 4 + 2)) * worn_flat
+    grain += _scuffs(rng, wear, tread_zone, px_mm)
     shine = 0.11 * worn_flat * np.clip(ndotl, 0.0, 1.0)
-    colour *= (shade * grain)[..., None]
-    colour += shine[..., None]
-    np.clip(colour, 0.0, 1.0, out=colour)
-    rgb = np.zeros((h, w, 3), np.float32)
-    rgb[:, c0:c1] = colour
-    return rgb, outline.alpha, outline.mask
+    shade *= grain
+
+    # Colour is a per-pixel mix of a few paints, shaded and lit. Each channel is built as a
+    # 2-D plane (scaleAdd: one pass per paint) and the planes merged at the end: NumPy
+    # passes over (H, W, 3) with a (H, W, 1) operand are several times slower.
+    planes = []
+    for c in range(3):
+        acc = weights[0] * palette[0, c]
+        for k in range(1, 5):
+            cv2.scaleAdd(weights[k], float(palette[k, c]), acc, dst=acc)
+        acc *= shade
+        acc += shine
+        np.clip(acc, 0.0, 1.0, out=acc)
+        planes.append(acc)
+    rgba = cv2.merge(planes + [np.ascontiguousarray(outline.alpha[:, c0:c1])])
+    return rgba, c0, outline.alpha, outline.mask

@@ -77,9 +77,45 @@ def _jitter(rng: np.random.Generator, colour, amount: float = 0.05) -> np.ndarra
                    ).astype(np.float32)
 
 
-def _colourise(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    gray = np.asarray(gray, np.float32)
-    return cv2.merge([gray * np.float32(c) for c in colour])
+def colourise(gray: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """An RGB image ``gray * colour``.
+
+    Parameters
+    ----------
+    gray : (H, W) float ndarray
+    colour : (3,) float
+
+    Returns
+    -------
+    (H, W, 3) float32 ndarray
+    """
+    return _mix([np.asarray(gray, np.float32)], np.asarray(colour, np.float64).reshape(3, 1))
+
+
+def _mix(planes: list[np.ndarray], matrix: np.ndarray) -> np.ndarray:
+    """RGB image whose channel c is ``sum_k matrix[c, k] * planes[k]``.
+
+    Each channel is made as a 2-D plane (cv2.scaleAdd adds a term in one pass) and the
+    three merged: cheaper than NumPy passes over (H, W, 3) with a (H, W, 1) operand, and
+    than cv2.transform, which has no fast path from one or two channels to three.
+
+    Parameters
+    ----------
+    planes : list of (H, W) float32 ndarray
+    matrix : (3, K) float ndarray
+        K is the number of planes.
+
+    Returns
+    -------
+    (H, W, 3) float32 ndarray
+    """
+    out = []
+    for row in np.asarray(matrix, np.float64).tolist():
+        acc = planes[0] * np.float32(row[0])
+        for plane, weight in zip(planes[1:], row[1:], strict=True):
+            cv2.scaleAdd(plane, weight, acc, dst=acc)
+        out.append(acc)
+    return cv2.merge(out)
 
 
 def _wood(rng, shape):
@@ -101,7 +137,7 @@ def _wood(rng, shape):
     grain = noise(rng, (h, w), cells)
     field = 1.0 + 0.12 * grain
     field *= profile[None, :] if vertical else profile[:, None]
-    return _colourise(field, base)
+    return colourise(field, base)
 
 
 def _tiles(rng, shape):
@@ -117,41 +153,48 @@ def _tiles(rng, shape):
     fy = np.arange(ph, dtype=np.float32) / size + rng.uniform(0, 1)
     fx = np.arange(pw, dtype=np.float32) / size + rng.uniform(0, 1)
     tones = rng.uniform(0.9, 1.08, 17).astype(np.float32)
-    tile_id = (np.floor(fy).astype(np.int32)[:, None] * 13
-               + np.floor(fx).astype(np.int32)[None, :] * 7) % 17
+    # Tile (row i, column j) has tone (13 i + 7 j) mod 17. Only 17 distinct rows of tones
+    # exist, so build those and copy whole rows (a per-pixel lookup is far slower).
+    row_id = (np.floor(fy).astype(np.int32) * 13) % 17
+    col_id = (np.floor(fx).astype(np.int32) * 7) % 17
+    tone_rows = tones[(np.arange(17)[:, None] + col_id[None, :]) % 17]  # (17, pw)
     gap = (1.5 + rng.uniform(0, 2.0)) / size
-    line = ((np.abs(fy - np.round(fy)) < gap)[:, None]
-            | (np.abs(fx - np.round(fx)) < gap)[None, :]).astype(np.float32)
-    mottled = tones[tile_id] * (1.0 + 0.05 * noise(rng, (ph, pw), (12, 12)))
+    line_y = (np.abs(fy - np.round(fy)) < gap).astype(np.float32)
+    line_x = (np.abs(fx - np.round(fx)) < gap).astype(np.float32)
+    line = np.maximum(line_y[:, None], line_x[None, :])  # grout where either is 1
+    mottled = noise(rng, (ph, pw), (12, 12))
+    mottled *= 0.05
+    mottled += 1.0
+    mottled *= tone_rows[row_id]
     m = cv2.getRotationMatrix2D((pw / 2, ph / 2), angle, 1.0)
     m[:, 2] -= pad
     mottled = cv2.warpAffine(mottled, m, (w, h), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REFLECT)
     line = cv2.warpAffine(line, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    keep = 1.0 - line
-    return cv2.merge([mottled * keep * np.float32(b) + line * np.float32(g)
-                      for b, g in zip(base, grout, strict=True)])
+    # colour = mottled * (1 - line) * base + line * grout
+    mottled -= mottled * line
+    return _mix([mottled, line], np.stack([base, grout], axis=1))
 
 
 def _carpet(rng, shape):
     base = _jitter(rng, rng.choice([[0.45, 0.4, 0.35], [0.3, 0.32, 0.4], [0.55, 0.3, 0.28],
                                     [0.6, 0.58, 0.55], [0.25, 0.3, 0.25]]), 0.05)
     field = 1.0 + 0.22 * _fine(rng, shape, 1) * 0.6 + 0.08 * noise(rng, shape, (8, 8))
-    return _colourise(field, base)
+    return colourise(field, base)
 
 
 def _concrete(rng, shape):
     base = _jitter(rng, [0.55, 0.54, 0.52], 0.06)
     field = (1.0 + 0.1 * noise(rng, shape, (6, 6)) + 0.05 * noise(rng, shape, (40, 40))
              + 0.05 * _fine(rng, shape, 1))
-    return _colourise(field, base)
+    return colourise(field, base)
 
 
 def _paper(rng, shape):
     base = _jitter(rng, rng.choice([[0.93, 0.93, 0.92], [0.95, 0.93, 0.86], [0.88, 0.9, 0.93]]),
                    0.02)
     field = 1.0 + 0.03 * noise(rng, shape, (3, 3)) + 0.01 * _fine(rng, shape, 2)
-    img = _colourise(field, base)
+    img = colourise(field, base)
     if rng.random() < 0.3:  # graph paper
         h, w = shape
         step = int(rng.integers(12, 40))
@@ -164,7 +207,7 @@ def _cardboard(rng, shape):
     base = _jitter(rng, [0.72, 0.58, 0.4], 0.04)
     h, w = shape
     field = 1.0 + 0.06 * noise(rng, shape, (4, 4)) + 0.03 * _fine(rng, shape, 2)
-    img = _colourise(field, base)
+    img = colourise(field, base)
     if rng.random() < 0.5:  # a seam or tape line across the box
         y = int(rng.integers(h // 5, 4 * h // 5))
         img[y:y + max(2, h // 200)] *= 0.8
@@ -176,7 +219,7 @@ def _grass(rng, shape):
     h, w = shape
     blades = noise(rng, shape, (h // 3, w // 14)) * 0.5 + noise(rng, shape, (h // 14, w // 3)) * 0.5
     field = 1.0 + 0.35 * blades + 0.2 * noise(rng, shape, (6, 6))
-    img = _colourise(field, base)
+    img = colourise(field, base)
     img[..., 0] += 0.08 * np.clip(noise(rng, shape, (5, 5)), 0, 1)  # dry patches
     return img
 
@@ -204,9 +247,8 @@ def _cloth(rng, shape):
             if i % 3 == 0:
                 cv2.circle(layer, (cx, cy), max(r // 3, 1), 120, -1, cv2.LINE_AA)
     a = layer.astype(np.float32) * np.float32(1.0 / 255.0)
-    keep = 1.0 - a
-    return cv2.merge([folds * (keep * np.float32(b) + a * np.float32(c))
-                      for b, c in zip(base, motif, strict=True)])
+    # colour = folds * ((1 - a) * base + a * motif) = folds * base + folds * a * (motif - base)
+    return _mix([folds, folds * a], np.stack([base, motif - base], axis=1))
 
 
 def _steel(rng, shape):
@@ -214,7 +256,7 @@ def _steel(rng, shape):
     base = _jitter(rng, [0.45, 0.47, 0.5], 0.05)
     brushed = noise(rng, shape, (h // 2, 4))
     field = 1.0 + 0.06 * brushed + 0.1 * noise(rng, shape, (3, 3)) + 0.02 * _fine(rng, shape, 1)
-    img = _colourise(field, base)
+    img = colourise(field, base)
     for _ in range(int(rng.integers(0, 8))):  # marks and scratches
         p0 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
         p1 = (p0[0] + int(rng.integers(-w // 8, w // 8)),
@@ -226,14 +268,14 @@ def _steel(rng, shape):
 def _asphalt(rng, shape):
     base = _jitter(rng, [0.25, 0.25, 0.26], 0.04)
     field = 1.0 + 0.35 * _fine(rng, shape, 1) * 0.6 + 0.1 * noise(rng, shape, (5, 5))
-    return _colourise(field, base)
+    return colourise(field, base)
 
 
 def _wall(rng, shape):
     base = _jitter(rng, rng.choice([[0.9, 0.88, 0.84], [0.75, 0.8, 0.82], [0.85, 0.78, 0.65],
                                     [0.6, 0.62, 0.6]]), 0.04)
     field = 1.0 + 0.04 * noise(rng, shape, (3, 3)) + 0.02 * _fine(rng, shape, 1)
-    return _colourise(field, base)
+    return colourise(field, base)
 
 
 _SURFACE_FUNCS = {

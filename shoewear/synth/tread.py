@@ -109,7 +109,7 @@ def sample_tread(
 
 def _wall(d: np.ndarray, wall: float) -> np.ndarray:
     """Height from a signed distance to the lug edge (mm, positive inside)."""
-    return np.clip(0.5 + d / (2.0 * wall), 0.0, 1.0)
+    return np.clip(0.5 + d * (1.0 / (2.0 * float(wall))), 0.0, 1.0)
 
 
 def _tri(t: np.ndarray) -> np.ndarray:
@@ -144,6 +144,7 @@ def _bars(x, y, p):
 
 def _cells(x, y, sx, sy):
     """Nearest centre of a staggered lattice: local offsets (dx, dy) in mm."""
+    sx, sy = float(sx), float(sy)  # a NumPy float64 scalar would turn float32 maps to float64
     lx1 = x - sx * np.round(x / sx)
     ly1 = y - sy * np.round(y / sy)
     x2 = x - sx / 2
@@ -186,7 +187,7 @@ def _waffle(x, y, p):
 
 def _diamond(x, y, p):
     a = 0.45 + 0.5 * p.aspect
-    c, s = np.cos(a), np.sin(a)
+    c, s = float(np.cos(a)), float(np.sin(a))
     d1 = _stripes((x * c + y * s) / p.period, p.period, p.duty)
     d2 = _stripes((-x * c + y * s) / p.period, p.period, p.duty)
     return np.minimum(d1, d2)
@@ -236,12 +237,16 @@ def tread_height(params: TreadParams, x_mm: np.ndarray, y_mm: np.ndarray, *,
     (H, W) float32 ndarray
         Height in [0, 1].
     """
-    c, s = np.cos(params.angle), np.sin(params.angle)
+    # Python floats keep the maps float32 (a NumPy float64 scalar would promote them, and
+    # float32 is ample for millimetres on a sole); the families run at half the memory traffic.
+    c, s = float(np.cos(params.angle)), float(np.sin(params.angle))
+    x_mm = np.asarray(x_mm, np.float32)
+    y_mm = np.asarray(y_mm, np.float32)
     xr = x_mm * c + y_mm * s + params.offset[0]
     yr = -x_mm * s + y_mm * c + params.offset[1]
     d = _FAMILY[params.family](xr, yr, params)
     wall = max(0.75 * px_mm, 0.35)
-    return _wall(d, wall).astype(np.float32)
+    return _wall(d, wall).astype(np.float32, copy=False)
 
 
 def flex_groove_overlay(y_mm: np.ndarray, x_mm: np.ndarray, rng: np.random.Generator, *,
@@ -256,7 +261,7 @@ def flex_groove_overlay(y_mm: np.ndarray, x_mm: np.ndarray, rng: np.random.Gener
     cap = np.ones(y_mm.shape, dtype=np.float32)
     n = int(rng.integers(2, 5))
     wall = max(0.75 * px_mm, 0.35)
-    for u in np.sort(rng.uniform(0.58, 0.86, size=n)):
+    for u in np.sort(rng.uniform(0.58, 0.86, size=n)).tolist():  # floats: the map stays float32
         slope = rng.normal(0.0, 0.12)
         width = rng.uniform(1.5, 3.5)
         d = np.abs(y_mm - u * length_mm - slope * x_mm) - width / 2
