@@ -4,7 +4,7 @@ Draws synthetic photos (singles, pairs and photos without a sole) with
 `shoewear.synth`, trains `SoleSegNet` on them and exports it to ONNX:
 
     .venv/bin/python scripts/train_segmenter.py --out models/sole_seg.onnx \
-        [--n 6000] [--val 300] [--seed 10000000] [--epochs 10] [--cache data/seg]
+        [--n 6000] [--val 300] [--more 0] [--seed 10000000] [--epochs 10] [--cache data/seg]
 
 The drawn photos are cached as .npz under `--cache` (keyed by n, seed and
 input side), so a second run with other training settings skips drawing.
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "models" / "sole_seg.onnx"))
     ap.add_argument("--n", type=int, default=6000, help="training photos")
     ap.add_argument("--val", type=int, default=300, help="validation photos")
+    ap.add_argument("--more", type=int, default=0,
+                    help="more training photos, seeds after the validation ones (drawn and "
+                         "cached apart, so a bigger set reuses the first draw)")
     ap.add_argument("--seed", type=int, default=10_000_000, help="first photo seed")
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch-size", type=int, default=16)
@@ -63,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     train = _samples(args.n, args.seed, args.input_side, cache, args.workers)
     val = _samples(args.val, args.seed + args.n, args.input_side, cache, args.workers)
+    if args.more:
+        more = _samples(args.more, args.seed + args.n + args.val, args.input_side, cache,
+                        args.workers)
+        train = {k: np.concatenate([train[k], more[k]]) for k in train}
     drawn = time.perf_counter() - t0
     print(f"photos ready in {drawn:.0f} s", flush=True)
     if args.draw_only:
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     net, metrics = train_segmenter(train, val, config, epochs=args.epochs,
                                    batch_size=args.batch_size, lr=args.lr)
     recipe = {
-        "train_photos": args.n, "val_photos": args.val, "first_seed": args.seed,
+        "train_photos": args.n + args.more, "val_photos": args.val, "first_seed": args.seed,
         "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "command": "python scripts/train_segmenter.py " + " ".join(argv or sys.argv[1:]),
     }

@@ -33,6 +33,12 @@ from .sole_shape import mask_box, sole_quality
 
 #: Smallest core worth a sole, as a share of the network's image.
 _MIN_CORE = 0.002
+#: Holes in a sole smaller than this share of it are filled (glare, a pale logo).
+_MAX_HOLE = 0.05
+#: Shape gates of a found sole (`sole_shape.sole_quality`); looser than the classical
+#: segmentation's, since the network has already told soles from other things.
+_MAX_SHAPE_ERROR = 0.15
+_MIN_SOLIDITY = 0.75
 
 
 def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
@@ -125,22 +131,55 @@ def soles_from_logits(
     inst = np.where(fg_valid, owner[near], 0).astype(np.int32)
 
     big_h, big_w = shape
-    up = cv2.resize(sole_l, (big_w, big_h), interpolation=cv2.INTER_LINEAR) > 0
-    inst_up = cv2.resize(inst, (big_w, big_h), interpolation=cv2.INTER_NEAREST)
     prob = 1.0 / (1.0 + np.exp(-sole_l))
     found = []
     for k in keep:
-        mask = up & (inst_up == k)
-        if not mask.any():
+        own = inst == k
+        if not own.any():
             continue
-        support = float(prob[inst == k].mean()) if (inst == k).any() else 0.0
-        quality = sole_quality(mask, support)
-        if quality > 0:
+        own = _fill_small_holes(own)
+        quality = sole_quality(own, float(prob[own].mean()), max_shape_error=_MAX_SHAPE_ERROR,
+                               min_solidity=_MIN_SOLIDITY)
+        if quality <= 0:
+            continue
+        mask = _enlarge(sole_l, own, (inst > 0) & (inst != k), (big_h, big_w))
+        if mask.any():
             found.append(SoleMask(mask=mask, quality=quality, box=mask_box(mask)))
     found.sort(key=lambda s: -int(s.mask.sum()))
     found = found[:max_soles]
     found.sort(key=lambda s: s.box[0] + s.box[2])
     return found
+
+
+def _fill_small_holes(own: np.ndarray) -> np.ndarray:
+    """`own` with its holes smaller than `_MAX_HOLE` of its area filled."""
+    own8 = own.astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(1 - own8, connectivity=4)
+    h, w = own.shape
+    out = own.copy()
+    for k in range(1, n):
+        x, y, bw, bh, area = stats[k]
+        touches = x == 0 or y == 0 or x + bw == w or y + bh == h
+        if not touches and area < _MAX_HOLE * own.sum():
+            out[lab == k] = True
+    return out
+
+
+def _enlarge(
+    sole_l: np.ndarray, own: np.ndarray, others: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
+    """One sole's mask at `shape`: the sole logit enlarged bilinearly and cut at zero.
+
+    Inside the pixels the sole owns at the network's scale the logit is kept
+    positive (filled holes included); one pixel around them it is the
+    network's own, so the edge falls between pixels; elsewhere, and on pixels
+    another sole owns, it is strongly negative.
+    """
+    big_h, big_w = shape
+    ring = (cv2.dilate(own.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & ~others
+    logit = np.where(own, np.maximum(sole_l, 0.1), np.where(ring, sole_l, -10.0))
+    return cv2.resize(logit.astype(np.float32), (big_w, big_h),
+                      interpolation=cv2.INTER_LINEAR) > 0
 
 
 def upscale_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

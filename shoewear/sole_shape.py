@@ -54,8 +54,25 @@ def shape_error(mask: np.ndarray) -> float:
     return min(errs)
 
 
-def sole_quality(mask: np.ndarray, support: float) -> float:
-    """0 when the mask is not sole-shaped, else support x shape agreement (0-1)."""
+def sole_quality(
+    mask: np.ndarray,
+    support: float,
+    *,
+    max_shape_error: float = _MAX_SHAPE_ERROR,
+    min_solidity: float = _MIN_SOLIDITY,
+) -> float:
+    """0 when the mask is not sole-shaped, else support x shape agreement (0-1).
+
+    Parameters
+    ----------
+    mask : (H, W) bool ndarray
+    support : float
+        0-1, how sure the segmentation is of the region.
+    max_shape_error : float
+        Largest accepted `shape_error`.
+    min_solidity : float
+        Smallest accepted area / convex hull area.
+    """
     area = int(mask.sum())
     if area < 0.01 * mask.size:
         return 0.0
@@ -68,12 +85,12 @@ def sole_quality(mask: np.ndarray, support: float) -> float:
     contours, _ = cv2.findContours(small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
     solidity = small.sum() / max(cv2.contourArea(hull), 1.0)
-    if not _ELONGATION[0] <= elongation <= _ELONGATION[1] or solidity < _MIN_SOLIDITY:
+    if not _ELONGATION[0] <= elongation <= _ELONGATION[1] or solidity < min_solidity:
         return 0.0
     err = shape_error(small)
-    if err > _MAX_SHAPE_ERROR:
+    if err > max_shape_error:
         return 0.0
-    return float(np.clip(support * (1.0 - err / (2 * _MAX_SHAPE_ERROR)), 0.0, 1.0))
+    return float(np.clip(support * (1.0 - err / (2 * max_shape_error)), 0.0, 1.0))
 
 
 def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:

@@ -18,7 +18,8 @@ def _photo(path, *, side="right", angle=20, size=(480, 640), seed=0):
     floor = np.array([176, 160, 130], np.float32) + rng.normal(0, 6, (h, w, 3))
     mask = foot_mask((h, w), side=side, angle=angle, length=0.7 * h)
     yy, xx = np.mgrid[:h, :w]
-    tread = np.where((xx // 5 + yy // 5) % 2 == 0, 45.0, 95.0)[..., None] * np.ones(3)
+    cell = max(5, round(5 * h / 480))  # the same picture at any size
+    tread = np.where((xx // cell + yy // cell) % 2 == 0, 45.0, 95.0)[..., None] * np.ones(3)
     img = np.where(mask[..., None], tread, floor).clip(0, 255).astype(np.uint8)
     cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     return mask

@@ -147,6 +147,13 @@ def _collect(items: list[str]) -> tuple[list[str], bool]:
 
 
 def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
+    """Analyse every job; reports come back in the order of `jobs`.
+
+    With more than one worker, this process analyses photos too, beside
+    ``workers - 1`` helper processes: it starts on the first photo at once
+    instead of waiting for the helpers to start, and one process fewer is
+    started in all.
+    """
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), unit="photo", file=sys.stderr, disable=not progress,
@@ -158,16 +165,34 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
                 bar.update()
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
         # "spawn": OpenCV's thread pool does not survive a fork of a process that used it.
         context = multiprocessing.get_context("spawn")
+        helpers = workers - 1
+        done: dict[int, object] = {}
+        running: dict = {}
+        todo = iter(range(len(jobs)))
+        emitted = 0
+        _init_worker()  # this process is one of the workers now
         with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, mp_context=context
+            max_workers=helpers, initializer=_init_worker, mp_context=context
         ) as pool:
-            for report in pool.map(_analyze_job, jobs, chunksize=1):
-                yield report
-                bar.update()
+            while emitted < len(jobs):
+                # Keep every helper fed with one photo, then take one here.
+                while len(running) < helpers and (i := next(todo, None)) is not None:
+                    running[pool.submit(_analyze_job, jobs[i])] = i
+                mine = next(todo, None)
+                if mine is not None:
+                    done[mine] = _analyze_job(jobs[mine])
+                elif running:
+                    wait(running, return_when=FIRST_COMPLETED)
+                for future in [f for f in running if f.done()]:
+                    done[running.pop(future)] = future.result()
+                while emitted in done:
+                    yield done.pop(emitted)
+                    emitted += 1
+                    bar.update()
     finally:
         bar.close()
 

@@ -39,7 +39,10 @@ LABELS_FILE = "labels.csv"
 #: Found sole and label row must overlap at least this much (box IoU) to match.
 MIN_MATCH_IOU = 0.3
 _CACHE_FORMAT = 1
-_PIPELINE_SOURCES = ("load.py", "segment.py", "align.py", "pipeline.py", "zones.py", "design.py")
+_PIPELINE_SOURCES = (
+    "load.py", "segment.py", "segment_classic.py", "sole_shape.py", "align.py", "pipeline.py",
+    "zones.py", "design.py", "model/seg_config.py", "model/seg_runtime.py",
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,9 @@ class SoleSet:
 
 
 def pipeline_version() -> str:
-    """A short hash of the source of every stage a crop goes through."""
+    """A short hash of the source of every stage a crop goes through and of the segmenter."""
+    from .seg_runtime import resolve_segmenter_path
+
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha1(f"cache{_CACHE_FORMAT}".encode())
     for name in _PIPELINE_SOURCES:
@@ -158,6 +163,10 @@ def pipeline_version() -> str:
         h.update(name.encode())
         if p.is_file():
             h.update(p.read_bytes())
+    seg = resolve_segmenter_path()
+    h.update(os.environ.get("SHOEWEAR_SEGMENTER", "").encode())
+    if seg.is_file():
+        h.update(seg.read_bytes())
     return h.hexdigest()[:12]
 
 
