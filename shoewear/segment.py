@@ -33,6 +33,8 @@ from .sole_shape import mask_box, sole_quality
 
 #: Smallest core worth a sole, as a share of the network's image.
 _MIN_CORE = 0.002
+#: Most cores looked at (the largest); their groupings are tried one by one.
+_MAX_CORES = 5
 #: Holes in a sole smaller than this share of it are filled (glare, a pale logo).
 _MAX_HOLE = 0.05
 #: Shape gates of a found sole (`sole_shape.sole_quality`); looser than the classical
@@ -93,6 +95,12 @@ def soles_from_logits(
 ) -> list[SoleMask]:
     """Sole masks at `shape` from the segmenter's sole and core logits.
 
+    Each connected sole region is cut along its cores: every pixel goes to
+    its nearest core, and the cores are grouped (one group per sole) the way
+    that leaves the most of the region in sole-shaped parts. A core broken
+    into pieces by glare or a logo thus still gives one sole, and two
+    touching soles give two.
+
     Parameters
     ----------
     logits : (2, h, w) float ndarray
@@ -111,44 +119,99 @@ def soles_from_logits(
     core = ((core_l > 0) & (sole_l > 0)).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     keep = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size]
+    keep = sorted(keep, key=lambda k: -stats[k, cv2.CC_STAT_AREA])[:_MAX_CORES]
     if not keep:
         return []
-    # Sole components that hold no core are stray detections.
-    nf, flab = cv2.connectedComponents(fg, connectivity=8)
-    kept_cores = np.isin(lab, keep)
-    valid = np.zeros(nf, bool)
-    valid[np.unique(flab[kept_cores])] = True
-    valid[0] = False
-    fg_valid = valid[flab]
     # Every pixel belongs to its nearest core.
-    seeds = np.where(kept_cores, 0, 255).astype(np.uint8)
-    _, near = cv2.distanceTransformWithLabels(seeds, cv2.DIST_L2, 5,
-                                              labelType=cv2.DIST_LABEL_CCOMP)
+    kept = np.isin(lab, keep)
+    _, near = cv2.distanceTransformWithLabels(np.where(kept, 0, 255).astype(np.uint8),
+                                              cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_CCOMP)
     owner = np.zeros(near.max() + 1, np.int32)
     for k in keep:
         ys, xs = np.nonzero(lab == k)
         owner[near[ys[0], xs[0]]] = k
-    inst = np.where(fg_valid, owner[near], 0).astype(np.int32)
-
-    big_h, big_w = shape
+    cell = owner[near]
+    _, flab = cv2.connectedComponents(fg, connectivity=8)
     prob = 1.0 / (1.0 + np.exp(-sole_l))
+
+    parts: list[tuple[np.ndarray, float]] = []
+    for c in np.unique(flab[kept]):
+        region = flab == c
+        cores = [k for k in keep if (region & (lab == k)).any()]
+        parts.extend(_best_grouping(region, cell, cores, prob, max(2, max_soles)))
+    parts.sort(key=lambda pq: -int(pq[0].sum()))
+    parts = parts[:max_soles]
+    taken = np.zeros(sole_l.shape, bool)
+    for own, _ in parts:
+        taken |= own
     found = []
-    for k in keep:
-        own = inst == k
-        if not own.any():
-            continue
-        own = _fill_small_holes(own)
-        quality = sole_quality(own, float(prob[own].mean()), max_shape_error=_MAX_SHAPE_ERROR,
-                               min_solidity=_MIN_SOLIDITY)
-        if quality <= 0:
-            continue
-        mask = _enlarge(sole_l, own, (inst > 0) & (inst != k), (big_h, big_w))
+    for own, quality in parts:
+        mask = _enlarge(sole_l, own, taken & ~own, shape)
         if mask.any():
             found.append(SoleMask(mask=mask, quality=quality, box=mask_box(mask)))
-    found.sort(key=lambda s: -int(s.mask.sum()))
-    found = found[:max_soles]
     found.sort(key=lambda s: s.box[0] + s.box[2])
     return found
+
+
+def _best_grouping(
+    region: np.ndarray, cell: np.ndarray, cores: list[int], prob: np.ndarray, most: int
+) -> list[tuple[np.ndarray, float]]:
+    """The sole-shaped parts of one region under the best grouping of its cores.
+
+    A grouping scores the share of the region its sole-shaped parts cover,
+    each weighted by its quality; parts that are not sole-shaped are dropped.
+    The work is done in the region's bounding box; the parts come back at
+    full size.
+    """
+    ys, xs = np.nonzero(region)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    sub_region = region[y0:y1, x0:x1]
+    sub_cell = cell[y0:y1, x0:x1]
+    sub_prob = prob[y0:y1, x0:x1]
+    area = float(sub_region.sum())
+    parts: dict[frozenset, tuple[np.ndarray, float]] = {}
+
+    def part(group: list[int]) -> tuple[np.ndarray, float]:
+        key = frozenset(group)
+        if key not in parts:
+            own = _fill_small_holes(sub_region & np.isin(sub_cell, group))
+            parts[key] = (own, _quality(own, sub_prob, region.shape))
+        return parts[key]
+
+    best: list[tuple[np.ndarray, float]] = []
+    best_score = 0.0
+    for groups in _groupings(cores, most):
+        kept = [pq for pq in map(part, groups) if pq[1] > 0]
+        score = sum(q * own.sum() / area for own, q in kept)
+        if score > best_score:
+            best, best_score = kept, score
+    out = []
+    for own, q in best:
+        full = np.zeros(region.shape, bool)
+        full[y0:y1, x0:x1] = own
+        out.append((full, q))
+    return out
+
+
+def _groupings(items: list[int], most: int):
+    """Every way to split `items` into at most `most` non-empty groups."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for groups in _groupings(rest, most):
+        for i in range(len(groups)):
+            yield [*groups[:i], [first, *groups[i]], *groups[i + 1 :]]
+        if len(groups) < most:
+            yield [[first], *groups]
+
+
+def _quality(own: np.ndarray, prob: np.ndarray, frame: tuple[int, int]) -> float:
+    """`sole_shape.sole_quality` of a part cut from a frame of shape `frame`."""
+    if own.sum() < 0.01 * frame[0] * frame[1]:
+        return 0.0
+    return sole_quality(own, float(prob[own].mean()), max_shape_error=_MAX_SHAPE_ERROR,
+                        min_solidity=_MIN_SOLIDITY)
 
 
 def _fill_small_holes(own: np.ndarray) -> np.ndarray:
