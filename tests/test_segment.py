@@ -43,6 +43,28 @@ def test_touching_pair_is_split_left_to_right():
     assert max(_iou(one.mask, left), _iou(one.mask, right)) > 0.95
 
 
+def test_a_broken_core_still_gives_one_sole():
+    truth = foot_mask((480, 640), side="right", angle=75, length=400)
+    logits = _logits([truth])
+    cut = np.zeros_like(truth)
+    cv2.line(cut.view(np.uint8), (300, 0), (340, 479), 1, 40)  # glare across the sole
+    small_cut = cv2.resize(cut.astype(np.uint8), logits.shape[:0:-1]) > 0
+    logits[1][small_cut] = -6.0
+    n, _ = cv2.connectedComponents((logits[1] > 0).astype(np.uint8))
+    assert n - 1 == 2  # two core pieces
+    (sole,) = soles_from_logits(logits, (480, 640))
+    assert _iou(sole.mask, truth) > 0.97
+
+
+def test_groupings_are_every_split_into_at_most_n_groups():
+    from shoewear.segment import _groupings
+
+    assert list(_groupings([1], 2)) == [[[1]]]
+    two = [sorted(map(sorted, g)) for g in _groupings([1, 2, 3], 2)]
+    assert sorted(two) == [[[1], [2, 3]], [[1, 2], [3]], [[1, 2, 3]], [[1, 3], [2]]]
+    assert len(list(_groupings([1, 2, 3, 4], 3))) == 14  # Stirling numbers: 1 + 7 + 6
+
+
 def test_edges_fall_between_network_pixels():
     truth = foot_mask((480, 640), side="right", angle=30, length=330)
     (sole,) = soles_from_logits(_logits([truth], f=4), (480, 640))
