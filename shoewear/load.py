@@ -125,7 +125,8 @@ def decode_image(
     if max_side < MIN_SIDE:
         raise ValueError(f"max_side must be at least {MIN_SIDE}, got {max_side}")
     _check_file_size(name, len(data))
-    _register_heif()
+    if data[4:8] == b"ftyp":  # an ISO media file (HEIC/HEIF): only then pay for its opener
+        _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)

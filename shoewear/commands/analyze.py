@@ -154,15 +154,17 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
     instead of waiting for the helpers to start, and one process fewer is
     started in all.
     """
-    from tqdm import tqdm
+    bar = None
+    if progress:  # tqdm costs a noticeable share of a one-photo run's start-up
+        from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs), unit="photo", file=sys.stderr, disable=not progress,
-               dynamic_ncols=True)
+        bar = tqdm(total=len(jobs), unit="photo", file=sys.stderr, dynamic_ncols=True)
     try:
         if workers <= 1:
             for job in jobs:
                 yield _analyze_job(job)
-                bar.update()
+                if bar is not None:
+                    bar.update()
             return
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -192,9 +194,11 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
                 while emitted in done:
                     yield done.pop(emitted)
                     emitted += 1
-                    bar.update()
+                    if bar is not None:
+                        bar.update()
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
 
 
 _READERS: dict = {}
