@@ -94,5 +94,6 @@ def sole_quality(
 
 
 def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    ys, xs = np.nonzero(mask)
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    """(x0, y0, x1, y1) of a non-empty mask, x1 and y1 exclusive."""
+    x, y, w, h = cv2.boundingRect(np.ascontiguousarray(mask, dtype=np.uint8))
+    return x, y, x + w, y + h
