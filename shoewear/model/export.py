@@ -11,6 +11,7 @@ import torch
 from ..errors import ModelError
 from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
 from .net import WearNet
+from .onnxfile import stamp_and_save
 
 
 def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: int = 17) -> Path:
@@ -57,14 +58,7 @@ def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: i
                 opset_version=opset,
                 dynamo=False,
             )
-        model = onnx.load(str(tmp))
-        del model.metadata_props[:]
-        entry = model.metadata_props.add()
-        entry.key, entry.value = CONFIG_KEY, config.to_json()
-        model.producer_name = "shoewear"
-        onnx.checker.check_model(model)
-        onnx.save(model, str(tmp))
-        os.replace(tmp, path)
+        stamp_and_save(tmp, path, key=CONFIG_KEY, config_json=config.to_json())
     except (RuntimeError, ValueError, onnx.checker.ValidationError) as exc:
         raise ModelError(f"ONNX export to {path} failed: {exc}") from None
     finally:

@@ -17,6 +17,7 @@ from ..errors import ModelError
 from ..report import WearReading
 from ..sole import CanonicalSole
 from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
+from .onnxfile import open_session
 from .preprocess import shrink_sole, to_network_input, zone_levels, zone_weights
 
 #: The model shipped with the package.
@@ -77,31 +78,13 @@ class WearModel:
             `design.PATTERNS`, a different format version, or inputs/outputs
             that do not fit the config.
         """
-        import onnxruntime as ort
-
         path = resolve_model_path(path)
         if not path.is_file():
             raise ModelError(
                 f"no wear model at {path}: run `shoewear train DATA --out DIR` or pass --model"
             )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, int(threads))
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(
-                str(path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(
-                f"{path}: not a readable ONNX model, the file may be truncated or damaged "
-                f"({first[:200]})"
-            ) from None
-        meta = session.get_modelmeta().custom_metadata_map
-        if CONFIG_KEY not in meta:
-            raise ModelError(f"{path}: not a shoewear model (no {CONFIG_KEY} metadata)")
-        config = ModelConfig.from_json(meta[CONFIG_KEY], source=str(path))
+        session, text = open_session(path, key=CONFIG_KEY, what="model", threads=threads)
+        config = ModelConfig.from_json(text, source=str(path))
         inputs = session.get_inputs()
         outputs = [o.name for o in session.get_outputs()]
         h, w = config.input_size

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from .onnxfile import open_session
 from .seg_config import (
     SEG_CHANNELS,
     SEG_CONFIG_KEY,
@@ -54,32 +55,15 @@ class SoleSegmenter:
             Missing or unreadable file, no shoewear segmenter config inside,
             another format version, or inputs/outputs that do not fit.
         """
-        import onnxruntime as ort
-
         path = resolve_segmenter_path(path)
         if not path.is_file():
             raise ModelError(
                 f"no sole segmenter at {path}: run scripts/train_segmenter.py or set "
                 "SHOEWEAR_SEGMENTER"
             )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, int(threads))
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            session = ort.InferenceSession(
-                str(path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own exception types
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(
-                f"{path}: not a readable ONNX segmenter, the file may be truncated or damaged "
-                f"({first[:200]})"
-            ) from None
-        meta = session.get_modelmeta().custom_metadata_map
-        if SEG_CONFIG_KEY not in meta:
-            raise ModelError(f"{path}: not a shoewear segmenter (no {SEG_CONFIG_KEY} metadata)")
-        config = SegConfig.from_json(meta[SEG_CONFIG_KEY], source=str(path))
+        session, text = open_session(path, key=SEG_CONFIG_KEY, what="segmenter",
+                                     threads=threads)
+        config = SegConfig.from_json(text, source=str(path))
         inputs = [(i.name, i.shape[1]) for i in session.get_inputs()]
         outputs = [(o.name, o.shape[1]) for o in session.get_outputs()]
         if inputs != [(SEG_INPUT_NAME, 3)] or outputs != [(SEG_OUTPUT_NAME, len(SEG_CHANNELS))]:

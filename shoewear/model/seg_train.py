@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import ModelError
+from .onnxfile import stamp_and_save
 from .seg_config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
 from .seg_net import SoleSegNet
 
@@ -160,14 +161,7 @@ def export_segmenter(net: SoleSegNet, config: SegConfig, path: str | Path,
                               SEG_OUTPUT_NAME: {0: "batch", 2: "height", 3: "width"}},
                 opset_version=opset, dynamo=False,
             )
-        model = onnx.load(str(tmp))
-        del model.metadata_props[:]
-        entry = model.metadata_props.add()
-        entry.key, entry.value = SEG_CONFIG_KEY, config.to_json()
-        model.producer_name = "shoewear"
-        onnx.checker.check_model(model)
-        onnx.save(model, str(tmp))
-        os.replace(tmp, path)
+        stamp_and_save(tmp, path, key=SEG_CONFIG_KEY, config_json=config.to_json())
     except (RuntimeError, ValueError, onnx.checker.ValidationError) as exc:
         raise ModelError(f"ONNX export to {path} failed: {exc}") from None
     finally:
