@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model: {model_path}")
         print(f"photo: 4000x3000 JPEG, {photo.stat().st_size / 1e6:.1f} MB")
 
+        # Bytecode for shoewear's own modules, as the first run of an installed package leaves
+        # it: where PYTHONDONTWRITEBYTECODE is set (as on this project's machines) every run
+        # would otherwise compile the sources afresh, which no user's second run does.
+        subprocess.run([py, "-m", "compileall", "-q", str(ROOT / "shoewear")], check=True,
+                       env=dict(env, PYTHONDONTWRITEBYTECODE=""))
         imread = [py, "-c", f"import cv2; cv2.imread({str(photo)!r})"]
         analyze = [py, "-m", "shoewear", "analyze", str(photo), "--json"]
         run_child(imread, env)  # warm the page cache

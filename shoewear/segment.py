@@ -135,7 +135,8 @@ def soles_from_logits(
     prob = 1.0 / (1.0 + np.exp(-sole_l))
 
     parts: list[tuple[np.ndarray, float]] = []
-    for c in np.unique(flab[kept]):
+    # (np.unique would import numpy.ma, a noticeable share of a one-photo run's start-up)
+    for c in np.flatnonzero(np.bincount(flab[kept])):
         region = flab == c
         cores = [k for k in keep if (region & (lab == k)).any()]
         parts.extend(_best_grouping(region, cell, cores, prob, max(2, max_soles)))

@@ -181,8 +181,9 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
             max_workers=helpers, initializer=_init_worker, mp_context=context
         ) as pool:
             while emitted < len(jobs):
-                # Keep every helper fed with one photo, then take one here.
-                while len(running) < helpers and (i := next(todo, None)) is not None:
+                # Keep two photos queued per helper (it never waits for this process to hand
+                # it the next one), then take one here.
+                while len(running) < 2 * helpers and (i := next(todo, None)) is not None:
                     running[pool.submit(_analyze_job, jobs[i])] = i
                 mine = next(todo, None)
                 if mine is not None:
