@@ -159,12 +159,12 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), unit="photo", file=sys.stderr, dynamic_ncols=True)
+    tick = bar.update if bar is not None else (lambda: None)
     try:
         if workers <= 1:
             for job in jobs:
                 yield _analyze_job(job)
-                if bar is not None:
-                    bar.update()
+                tick()
             return
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -195,8 +195,7 @@ def _run_jobs(jobs: list[_Job], *, workers: int, progress: bool) -> Iterator:
                 while emitted in done:
                     yield done.pop(emitted)
                     emitted += 1
-                    if bar is not None:
-                        bar.update()
+                    tick()
     finally:
         if bar is not None:
             bar.close()
