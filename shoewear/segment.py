@@ -8,9 +8,11 @@ How it works
    on top excluded) and *core* (deep inside one sole). It was trained on
    `shoewear.synth` photos: busy floors, hands, cards, side walls, touching
    pairs and photos with no sole at all.
-2. **One sole per core**: each core region big enough to be a sole seeds one
-   sole; every sole pixel goes to the nearest core, so two soles that touch
-   are cut apart where their cores are furthest from each other.
+2. **Soles from cores**: every sole pixel goes to its nearest core region,
+   and the core regions of each connected sole region are grouped into soles
+   the way that leaves the most of it sole-shaped: two soles that touch are
+   cut apart where their cores are furthest from each other, and a core
+   broken by glare or a logo still gives one sole.
 3. **The exact outline**: the sole score is enlarged bilinearly to the
    working resolution and cut at zero, so the edge falls between the
    network's pixels.
