@@ -13,10 +13,14 @@ How it works
    the way that leaves the most of it sole-shaped: two soles that touch are
    cut apart where their cores are furthest from each other, and a core
    broken by glare or a logo still gives one sole.
-3. **The exact outline**: the sole score is enlarged bilinearly to the
+3. **A closer look**: when the soles found fill less than most of the
+   photo, the segmenter looks again at their box (plus a margin), where
+   each of its pixels covers less of the photo: edges come out tighter and
+   small soles side by side are told apart better.
+4. **The exact outline**: the sole score is enlarged bilinearly to the
    working resolution and cut at zero, so the edge falls between the
    network's pixels.
-4. **Refusal from shape evidence** (`sole_shape.sole_quality`): a region
+5. **Refusal from shape evidence** (`sole_shape.sole_quality`): a region
    whose elongation, solidity or width profile is not a sole's is dropped; no
    region left raises `NoSoleFoundError`.
 
@@ -43,6 +47,10 @@ _MAX_HOLE = 0.05
 #: segmentation's, since the network has already told soles from other things.
 _MAX_SHAPE_ERROR = 0.15
 _MIN_SOLIDITY = 0.75
+#: The closer look is taken when the soles' box, margin included, is shorter than this
+#: share of the photo's long side; the margin is this share of the box's long side.
+_CLOSER_BELOW = 0.9
+_CLOSER_MARGIN = 0.1
 
 
 def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
@@ -85,11 +93,72 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
         from .segment_classic import segment_classic
 
         return segment_classic(rgb, max_soles=max_soles)
-    logits, _ = segmenter.logits(rgb)
-    found = soles_from_logits(logits, rgb.shape[:2], max_soles=max_soles)
+    logits, f = segmenter.logits(rgb)
+    box = _candidate_box(logits, f, rgb.shape[:2])
+    closer = None if box is None else _look_closer(segmenter, rgb, box, max_soles=max_soles)
+    # Each sole needs a core of its own: with no more cores than the closer look found
+    # soles, the first look cannot have found more.
+    if closer and len(closer) >= min(max_soles, _count_cores(logits)):
+        return closer
+    parts = sole_parts(logits, max_soles=max_soles)
+    if closer and len(closer) >= len(parts):
+        return closer
+    found = _masks(logits[0], parts, rgb.shape[:2])
     if not found:
         raise NoSoleFoundError("no outsole found in the photo")
     return found
+
+
+def _count_cores(logits: np.ndarray) -> int:
+    """How many cores `sole_parts` would look at."""
+    core = ((logits[1] > 0) & (logits[0] > 0)).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    big = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size))
+    return min(big, _MAX_CORES)
+
+
+def _candidate_box(logits: np.ndarray, f: float, shape: tuple[int, int]
+                   ) -> tuple[int, int, int, int] | None:
+    """Box (x0, y0, x1, y1), in `shape`'s pixels, of every sole region holding a core.
+
+    It bounds all the segmenter thinks may be a sole, found or not, plus a
+    margin; None when that is most of the photo (or nothing), so that a
+    closer look would gain little.
+    """
+    fg = (logits[0] > 0).astype(np.uint8)
+    core = (logits[1] > 0) & (fg > 0)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    held = np.bincount(lab[core], minlength=n)
+    regions = [k for k in range(1, n) if held[k] >= _MIN_CORE * core.size]
+    if not regions:
+        return None
+    x0 = min(stats[k, cv2.CC_STAT_LEFT] for k in regions)
+    y0 = min(stats[k, cv2.CC_STAT_TOP] for k in regions)
+    x1 = max(stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] for k in regions)
+    y1 = max(stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] for k in regions)
+    h, w = shape
+    margin = _CLOSER_MARGIN * max(x1 - x0, y1 - y0) + 2
+    x0, y0 = max(0, int((x0 - margin) / f)), max(0, int((y0 - margin) / f))
+    x1, y1 = min(w, int((x1 + margin) / f) + 1), min(h, int((y1 + margin) / f) + 1)
+    if max(x1 - x0, y1 - y0) > _CLOSER_BELOW * max(h, w):
+        return None
+    return x0, y0, x1, y1
+
+
+def _look_closer(segmenter, rgb: np.ndarray, box: tuple[int, int, int, int], *, max_soles: int
+                 ) -> list[SoleMask]:
+    """The soles as the segmenter sees them in `box`, in `rgb`'s coordinates."""
+    h, w = rgb.shape[:2]
+    x0, y0, x1, y1 = box
+    logits, _ = segmenter.logits(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+    out = []
+    for sole in soles_from_logits(logits, (y1 - y0, x1 - x0), max_soles=max_soles):
+        mask = np.zeros((h, w), bool)
+        mask[y0:y1, x0:x1] = sole.mask
+        bx0, by0, bx1, by1 = sole.box
+        out.append(SoleMask(mask=mask, quality=sole.quality,
+                            box=(bx0 + x0, by0 + y0, bx1 + x0, by1 + y0)))
+    return out
 
 
 def soles_from_logits(
@@ -115,6 +184,18 @@ def soles_from_logits(
     -------
     list of SoleMask
         Left to right; empty when nothing is sole-shaped.
+    """
+    return _masks(logits[0], sole_parts(logits, max_soles=max_soles), shape)
+
+
+def sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndarray, float]]:
+    """The soles of `soles_from_logits` at the network's scale, largest first.
+
+    Returns
+    -------
+    list of (own, quality)
+        `own` (h, w) bool: the network pixels the sole owns, small holes
+        filled; `quality` as `SoleMask.quality`.
     """
     sole_l, core_l = logits[0], logits[1]
     fg = (sole_l > 0).astype(np.uint8)
@@ -143,7 +224,12 @@ def soles_from_logits(
         cores = [k for k in keep if (region & (lab == k)).any()]
         parts.extend(_best_grouping(region, cell, cores, prob, max(2, max_soles)))
     parts.sort(key=lambda pq: -int(pq[0].sum()))
-    parts = parts[:max_soles]
+    return parts[:max_soles]
+
+
+def _masks(sole_l: np.ndarray, parts: list[tuple[np.ndarray, float]], shape: tuple[int, int]
+           ) -> list[SoleMask]:
+    """`sole_parts` enlarged to masks at `shape` (`_enlarge`), left to right."""
     taken = np.zeros(sole_l.shape, bool)
     for own, _ in parts:
         taken |= own

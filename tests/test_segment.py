@@ -200,3 +200,56 @@ def test_real_photos_do_not_crash():
             continue
         assert 1 <= len(soles) <= 2
         assert all(s.mask.shape == image.rgb.shape[:2] for s in soles)
+
+
+def test_candidate_box_bounds_sole_regions_with_a_core():
+    from shoewear.segment import _candidate_box
+
+    truth = foot_mask((480, 640), side="left", angle=10, length=200, centre=(200, 200))
+    logits = _logits([truth])  # network scale f = 1/4
+    x0, y0, x1, y1 = _candidate_box(logits, 0.25, (480, 640))
+    ys, xs = np.nonzero(truth)
+    assert x0 < xs.min() and y0 < ys.min() and x1 > xs.max() and y1 > ys.max()
+    margin = 0.1 * max(np.ptp(xs), np.ptp(ys)) + 2 / 0.25 + 4  # the margin, rounding, no more
+    assert x1 - x0 < np.ptp(xs) + 2 * margin and y1 - y0 < np.ptp(ys) + 2 * margin
+    no_core = logits.copy()
+    no_core[1] = -6.0
+    assert _candidate_box(no_core, 0.25, (480, 640)) is None
+    big = foot_mask((480, 640), side="left", angle=90, length=600)
+    assert _candidate_box(_logits([big]), 0.25, (480, 640)) is None  # most of the photo
+
+
+@needs_segmenter
+def test_a_closer_look_tightens_small_soles(monkeypatch):
+    import shoewear.segment as segment
+
+    synth = pytest.importorskip("shoewear.synth")
+    photos = []
+    for seed in (11, 12, 13, 16):  # the photos shrunk to half size on a plain floor
+        photo = synth.generate_photo(seed, long_side=640)
+        h, w = photo.rgb.shape[:2]
+        canvas = np.empty((h, w, 3), np.uint8)
+        canvas[:] = np.median(photo.rgb.reshape(-1, 3), 0).astype(np.uint8)
+        truth = np.zeros((h, w), bool)
+        y0, x0 = h // 4, w // 3
+        small = (w // 2, h // 2)
+        canvas[y0 : y0 + small[1], x0 : x0 + small[0]] = cv2.resize(photo.rgb, small,
+                                                                    interpolation=cv2.INTER_AREA)
+        truth[y0 : y0 + small[1], x0 : x0 + small[0]] = cv2.resize(
+            photo.soles[0].mask.astype(np.uint8), small, interpolation=cv2.INTER_AREA) > 0
+        photos.append((canvas, truth))
+
+    def mean_iou() -> float:
+        ious = []
+        for rgb, truth in photos:
+            try:
+                found = segment_outsole(rgb)
+            except NoSoleFoundError:
+                found = []
+            ious.append(max((_iou(f.mask, truth) for f in found), default=0.0))
+        return float(np.mean(ious))
+
+    closer = mean_iou()
+    monkeypatch.setattr(segment, "_CLOSER_BELOW", 0.0)  # the first look alone
+    first = mean_iou()
+    assert closer > 0.9 and closer > first + 0.01

@@ -46,7 +46,7 @@ class SoleSegmenter:
         self.path = path
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, threads: int = 1) -> SoleSegmenter:
+    def load(cls, path: str | Path | None = None, *, threads: int = 2) -> SoleSegmenter:
         """Open an ONNX segmenter written by `seg_train.export_segmenter`.
 
         Raises
