@@ -4,7 +4,8 @@ Generates photos with `shoewear.synth` from seeds the code was never tuned on,
 decodes each photo's JPEG bytes the way `shoewear analyze` does, and prints:
 
 - mask IoU per sole at the photo's full resolution against the generator's
-  mask (median, 5th percentile), the masks upsampled as `--mask` writes them;
+  mask (median, 5th percentile), the masks upsampled as `--mask` writes them,
+  and how much of the true sole the found ones miss and add;
 - pairs split into the right two soles;
 - heel/toe direction and left/right side of every found sole;
 - negatives (photos without a sole) refused.
@@ -85,6 +86,9 @@ def _eval_photo(job: tuple[str, int, int]) -> dict:
                "tread": truth.tread}
         if i >= 0 and iou >= MATCH_IOU and i not in used:
             used.add(i)
+            area = max(1, np.count_nonzero(truth.mask))
+            rec["missed"] = np.count_nonzero(truth.mask & ~full[i]) / area
+            rec["added"] = np.count_nonzero(full[i] & ~truth.mask) / area
             c = canons[i]
             h, w = CANON_SHAPE
             heel = c.to_photo @ [w / 2 - 0.5, h - 1, 1]
@@ -136,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{np.median(ious[ious >= MATCH_IOU]):.4f}" if len(matched) else "")
         print(f"IoU >= 0.92: {np.mean(ious >= 0.92):.1%} of soles, >= 0.97: "
               f"{np.mean(ious >= 0.97):.1%}")
+    if matched:
+        missed = np.mean([s["missed"] for s in matched])
+        added = np.mean([s["added"] for s in matched])
+        print(f"found soles, share of the true sole: missed {missed:.2%}, added {added:.2%} "
+              "(mean)")
     if pairs:
         ok = sum(r["split_ok"] for r in pairs)
         print(f"pairs split into the right two soles: {ok}/{len(pairs)} = {ok / len(pairs):.1%}")

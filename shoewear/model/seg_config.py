@@ -133,14 +133,8 @@ def shrink_photo(rgb: np.ndarray, input_side: int) -> tuple[np.ndarray, float]:
     h, w = rgb.shape[:2]
     f = input_side / max(h, w)
     size = (max(1, round(w * f)), max(1, round(h * f)))
-    small = rgb
-    # Halvings first: OpenCV's area average is several times faster for exact halvings,
-    # and the last, uneven step is then short.
-    while small.shape[1] // 2 >= size[0] and small.shape[0] // 2 >= size[1]:
-        small = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2),
-                           interpolation=cv2.INTER_AREA)
-    interp = cv2.INTER_AREA if size[0] < small.shape[1] else cv2.INTER_LINEAR
-    small = cv2.resize(small, size, interpolation=interp)
+    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(rgb, size, interpolation=interp)
     ph = -size[1] % SEG_STRIDE
     pw = -size[0] % SEG_STRIDE
     if ph or pw:
