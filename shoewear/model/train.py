@@ -115,13 +115,15 @@ def augment(
 
     rgb, alpha = x[:, :3], x[:, 3:4]
     gray = rgb.mean(dim=1, keepdim=True)
-    rgb = gray + (rgb - gray) * u(0.6, 1.4, 1, 1, 1)  # saturation
+    # Mild: worn rubber fades towards a dusty grey, so a sole's own contrast and
+    # saturation are part of what tells light, even wear from none.
+    rgb = gray + (rgb - gray) * u(0.85, 1.15, 1, 1, 1)  # saturation
     mean = (rgb * alpha).sum(dim=(1, 2, 3), keepdim=True) / (
         3 * alpha.sum(dim=(1, 2, 3), keepdim=True) + 1e-6
     )
-    rgb = mean + (rgb - mean) * u(0.7, 1.3, 1, 1, 1)  # contrast
-    rgb = rgb * u(0.7, 1.3, 1, 1, 1) * u(0.9, 1.1, 3, 1, 1)  # brightness, white balance
-    rgb = rgb + u(-0.08, 0.08, 1, 1, 1)
+    rgb = mean + (rgb - mean) * u(0.85, 1.15, 1, 1, 1)  # contrast
+    rgb = rgb * u(0.8, 1.2, 1, 1, 1) * u(0.95, 1.05, 3, 1, 1)  # brightness, white balance
+    rgb = rgb + u(-0.05, 0.05, 1, 1, 1)
 
     angle = u(-4.0, 4.0) * math.pi / 180.0
     scale = u(0.94, 1.06)
