@@ -13,10 +13,12 @@ How it works
    the way that leaves the most of it sole-shaped: two soles that touch are
    cut apart where their cores are furthest from each other, and a core
    broken by glare or a logo still gives one sole.
-3. **A closer look**: when the soles found fill less than most of the
-   photo, the segmenter looks again at their box (plus a margin), where
-   each of its pixels covers less of the photo: edges come out tighter and
-   small soles side by side are told apart better.
+3. **A closer look**: when all that may be a sole (every sole region
+   holding a core) fills less than 90% of the photo's long side, the
+   segmenter looks again at its box plus a margin, where each of its pixels
+   covers less of the photo: edges come out tighter, and small soles side
+   by side, even ones the first look merged, are told apart. The closer
+   look is kept unless it finds fewer soles than the first.
 4. **The exact outline**: the sole score is enlarged bilinearly to the
    working resolution and cut at zero, so the edge falls between the
    network's pixels.
@@ -47,7 +49,7 @@ _MAX_HOLE = 0.05
 #: segmentation's, since the network has already told soles from other things.
 _MAX_SHAPE_ERROR = 0.15
 _MIN_SOLIDITY = 0.75
-#: The closer look is taken when the soles' box, margin included, is shorter than this
+#: The closer look is taken when the candidate box, margin included, is shorter than this
 #: share of the photo's long side; the margin is this share of the box's long side.
 _CLOSER_BELOW = 0.9
 _CLOSER_MARGIN = 0.1
@@ -100,7 +102,7 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
     # soles, the first look cannot have found more.
     if closer and len(closer) >= min(max_soles, _count_cores(logits)):
         return closer
-    parts = sole_parts(logits, max_soles=max_soles)
+    parts = _sole_parts(logits, max_soles=max_soles)
     if closer and len(closer) >= len(parts):
         return closer
     found = _masks(logits[0], parts, rgb.shape[:2])
@@ -110,7 +112,7 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
 
 
 def _count_cores(logits: np.ndarray) -> int:
-    """How many cores `sole_parts` would look at."""
+    """How many cores `_sole_parts` would look at."""
     core = ((logits[1] > 0) & (logits[0] > 0)).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     big = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size))
@@ -185,10 +187,10 @@ def soles_from_logits(
     list of SoleMask
         Left to right; empty when nothing is sole-shaped.
     """
-    return _masks(logits[0], sole_parts(logits, max_soles=max_soles), shape)
+    return _masks(logits[0], _sole_parts(logits, max_soles=max_soles), shape)
 
 
-def sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndarray, float]]:
+def _sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndarray, float]]:
     """The soles of `soles_from_logits` at the network's scale, largest first.
 
     Returns
@@ -229,7 +231,7 @@ def sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndarr
 
 def _masks(sole_l: np.ndarray, parts: list[tuple[np.ndarray, float]], shape: tuple[int, int]
            ) -> list[SoleMask]:
-    """`sole_parts` enlarged to masks at `shape` (`_enlarge`), left to right."""
+    """`_sole_parts` enlarged to masks at `shape` (`_enlarge`), left to right."""
     taken = np.zeros(sole_l.shape, bool)
     for own, _ in parts:
         taken |= own

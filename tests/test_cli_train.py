@@ -47,12 +47,31 @@ def test_train_then_evaluate(data_dir, tmp_path, capsys):
     assert "macro-F1" in text and "confusion (rows true, columns predicted)" in text
 
 
+def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
+    from shoewear.model.runtime import WearModel
+
+    out = tmp_path / "model"
+    code = main(
+        ["train", str(data_dir), "--out", str(out), "--epochs", "1", "--batch-size", "8",
+         "--val-split", "0.3", "--workers", "1", "--zone-inputs", "--quiet"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert WearModel.load(out / "wear_cnn.onnx").config.zone_inputs
+    assert main(["evaluate", str(data_dir), "--model", str(out), "--json", "--workers", "1",
+                 "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["soles"] == 2 * len(PATTERNS)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["train", "{tmp}/none", "--out", "{tmp}/m", "--quiet"], "no such data folder"),
         (["evaluate", "{data}", "--model", "{tmp}/none.onnx", "--quiet"], "shoewear train"),
         (["train", "{data}", "--out", "{tmp}/m", "--workers", "0"], "--workers"),
+        (["train", "{data}", "--out", "{tmp}/m", "--zone-inputs", "--from", "{tmp}/m0"],
+         "--zone-inputs"),
     ],
 )
 def test_errors_are_one_line(data_dir, tmp_path, capsys, argv, message):

@@ -45,6 +45,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--patience", type=int, default=4, help="epochs without improvement before stopping"
     )
+    p.add_argument(
+        "--zone-inputs",
+        action="store_true",
+        help="the pattern classifier also sees the seven zone levels of the network's own "
+        "wear map (from scratch only; a fine-tuned model keeps its architecture)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -59,6 +65,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     if args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
+    if args.zone_inputs and args.init_from:
+        raise UsageError("--zone-inputs chooses the architecture of a new model; "
+                         "with --from the model's own is kept")
+    from ..model.config import ModelConfig
     from ..model.train import train_model
 
     def on_epoch(s) -> None:
@@ -83,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         lr=args.lr,
         patience=args.patience,
+        arch=ModelConfig(zone_inputs=True) if args.zone_inputs else None,
         progress=not args.quiet,
         on_epoch=on_epoch,
         recipe={"command": "shoewear train " + " ".join(sys.argv[2:])} if sys.argv else None,
