@@ -98,11 +98,12 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
     logits, f = segmenter.logits(rgb)
     box = _candidate_box(logits, f, rgb.shape[:2])
     closer = None if box is None else _look_closer(segmenter, rgb, box, max_soles=max_soles)
+    cores = _kept_cores(logits)
     # Each sole needs a core of its own: with no more cores than the closer look found
     # soles, the first look cannot have found more.
-    if closer and len(closer) >= min(max_soles, _count_cores(logits)):
+    if closer and len(closer) >= min(max_soles, len(cores[1])):
         return closer
-    parts = _sole_parts(logits, max_soles=max_soles)
+    parts = _sole_parts(logits, cores, max_soles=max_soles)
     if closer and len(closer) >= len(parts):
         return closer
     found = _masks(logits[0], parts, rgb.shape[:2])
@@ -111,12 +112,16 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
     return found
 
 
-def _count_cores(logits: np.ndarray) -> int:
-    """How many cores `_sole_parts` would look at."""
+def _kept_cores(logits: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """The core regions worth a sole: their label image and the labels kept.
+
+    A core region is kept when it covers at least `_MIN_CORE` of the image;
+    the `_MAX_CORES` largest are kept, largest first.
+    """
     core = ((logits[1] > 0) & (logits[0] > 0)).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
-    big = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size))
-    return min(big, _MAX_CORES)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    keep = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size]
+    return lab, sorted(keep, key=lambda k: -stats[k, cv2.CC_STAT_AREA])[:_MAX_CORES]
 
 
 def _candidate_box(logits: np.ndarray, f: float, shape: tuple[int, int]
@@ -187,11 +192,16 @@ def soles_from_logits(
     list of SoleMask
         Left to right; empty when nothing is sole-shaped.
     """
-    return _masks(logits[0], _sole_parts(logits, max_soles=max_soles), shape)
+    return _masks(logits[0], _sole_parts(logits, _kept_cores(logits), max_soles=max_soles),
+                  shape)
 
 
-def _sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndarray, float]]:
+def _sole_parts(
+    logits: np.ndarray, cores: tuple[np.ndarray, list[int]], *, max_soles: int = 2
+) -> list[tuple[np.ndarray, float]]:
     """The soles of `soles_from_logits` at the network's scale, largest first.
+
+    `cores` is `_kept_cores(logits)`.
 
     Returns
     -------
@@ -199,12 +209,9 @@ def _sole_parts(logits: np.ndarray, *, max_soles: int = 2) -> list[tuple[np.ndar
         `own` (h, w) bool: the network pixels the sole owns, small holes
         filled; `quality` as `SoleMask.quality`.
     """
-    sole_l, core_l = logits[0], logits[1]
+    sole_l = logits[0]
     fg = (sole_l > 0).astype(np.uint8)
-    core = ((core_l > 0) & (sole_l > 0)).astype(np.uint8)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
-    keep = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= _MIN_CORE * core.size]
-    keep = sorted(keep, key=lambda k: -stats[k, cv2.CC_STAT_AREA])[:_MAX_CORES]
+    lab, keep = cores
     if not keep:
         return []
     # Every pixel belongs to its nearest core.
