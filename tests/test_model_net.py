@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -66,3 +68,23 @@ def test_config_json_round_trip():
     config = ModelConfig().replace(metrics={"val_accuracy": 0.9}, recipe={"seed": 3})
     again = ModelConfig.from_json(config.to_json())
     assert again == config and again.metrics == {"val_accuracy": 0.9}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: "{oops", "model config is not valid JSON"),
+        (lambda d: json.dumps([d]), "must be a JSON object"),
+        (lambda d: json.dumps({**d, "format_version": 99}), "format version 99 .*retrain"),
+        (lambda d: json.dumps({**d, "classes": ["a", "b"]}), "classes \\['a', 'b'\\] do not"),
+        (lambda d: json.dumps({**d, "zones": d["zones"][:3]}), "zones .* do not match"),
+        (lambda d: json.dumps({**d, "colour": 1}), "unknown model config keys \\['colour'\\]"),
+        (lambda d: json.dumps({**d, "widths": 16}), "'widths' must be a list, got 16"),
+        (lambda d: json.dumps({**d, "widths": [8, 16]}), "4 channel counts"),
+    ],
+)
+def test_config_from_json_refuses_bad_files_in_one_line(edit, message):
+    data = json.loads(ModelConfig().to_json())
+    with pytest.raises(ModelError, match=message) as err:
+        ModelConfig.from_json(edit(data), source="m.onnx")
+    assert str(err.value).startswith("m.onnx: ") and "\n" not in str(err.value)

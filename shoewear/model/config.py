@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from ..design import PATTERNS, ZONES
 from ..errors import ModelError
+from .jsonconfig import build_config, config_fields
 
 #: Bumped whenever the meaning of the inputs or outputs changes; a file with
 #: another format version is refused.
@@ -105,36 +106,18 @@ class ModelConfig:
             When the JSON is unreadable, the format version differs, or the
             class or zone names do not match `design.PATTERNS` / `design.ZONES`.
         """
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise ModelError(f"{source}: model config is not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise ModelError(f"{source}: model config must be a JSON object")
-        version = data.get("format_version")
-        if version != FORMAT_VERSION:
+        data = config_fields(
+            cls, text, source=source, what="model", version=FORMAT_VERSION,
+            tuples=("classes", "zones", "input_size", "map_size", "mean", "std", "widths"),
+            hint="; retrain with `shoewear train` or use a matching release",
+        )
+        if data.get("classes") != PATTERNS:
             raise ModelError(
-                f"{source}: model format version {version!r} does not match this shoewear "
-                f"({FORMAT_VERSION}); retrain with `shoewear train` or use a matching release"
+                f"{source}: model classes {list(data.get('classes', ()))} do not match the wear "
+                f"patterns {list(PATTERNS)}"
             )
-        classes = tuple(data.get("classes", ()))
-        if classes != PATTERNS:
+        if data.get("zones") != ZONES:
             raise ModelError(
-                f"{source}: model classes {list(classes)} do not match the wear patterns "
-                f"{list(PATTERNS)}"
+                f"{source}: model zones {list(data.get('zones', ()))} do not match {list(ZONES)}"
             )
-        zones = tuple(data.get("zones", ()))
-        if zones != ZONES:
-            raise ModelError(f"{source}: model zones {list(zones)} do not match {list(ZONES)}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ModelError(f"{source}: unknown model config keys {unknown}")
-        tuples = ("classes", "zones", "input_size", "map_size", "mean", "std", "widths")
-        for key in tuples:
-            if key in data:
-                data[key] = tuple(data[key])
-        try:
-            return cls(**data)
-        except TypeError as exc:
-            raise ModelError(f"{source}: bad model config ({exc})") from None
+        return build_config(cls, data, source=source, what="model")

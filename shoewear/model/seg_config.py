@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from ..errors import ModelError
+from .jsonconfig import build_config, config_fields
 
 #: Bumped whenever the meaning of the segmenter's inputs or outputs changes.
 SEG_FORMAT_VERSION = 1
@@ -90,27 +91,9 @@ class SegConfig:
         ModelError
             Unreadable JSON, another format version or unknown keys.
         """
-        try:
-            data = json.loads(text)
-        except (TypeError, ValueError) as exc:
-            raise ModelError(f"{source}: segmenter config is not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise ModelError(f"{source}: segmenter config must be a JSON object")
-        if data.get("format_version") != SEG_FORMAT_VERSION:
-            raise ModelError(
-                f"{source}: segmenter format version {data.get('format_version')!r} does not "
-                f"match this shoewear ({SEG_FORMAT_VERSION})"
-            )
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ModelError(f"{source}: unknown segmenter config keys {unknown}")
-        for key in ("widths", "mean", "std"):
-            if key in data:
-                data[key] = tuple(data[key])
-        try:
-            return cls(**data)
-        except TypeError as exc:
-            raise ModelError(f"{source}: bad segmenter config ({exc})") from None
+        data = config_fields(cls, text, source=source, what="segmenter",
+                             version=SEG_FORMAT_VERSION, tuples=("widths", "mean", "std"))
+        return build_config(cls, data, source=source, what="segmenter")
 
 
 def shrink_photo(rgb: np.ndarray, input_side: int) -> tuple[np.ndarray, float]:
