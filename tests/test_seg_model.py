@@ -76,3 +76,39 @@ def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path):
     with torch.no_grad():
         ref = net(torch.from_numpy(to_seg_input(small))).numpy()[0]
     np.testing.assert_allclose(logits, ref[:, :85, :96], atol=1e-4)
+
+
+def test_closer_box_bounds_the_soles_with_a_margin():
+    from shoewear.model.seg_data import CLOSER_MARGINS, closer_box
+
+    a = np.zeros((400, 600), bool)
+    a[100:300, 200:260] = True
+    b = np.zeros_like(a)
+    b[120:310, 300:350] = True
+    for seed in range(20):
+        x0, y0, x1, y1 = closer_box([a, b], a.shape, seed)
+        long = max(350 - 200, 310 - 100)
+        lo, hi = CLOSER_MARGINS[0] * long, CLOSER_MARGINS[1] * long + 3
+        assert lo <= 200 - x0 <= hi and lo <= 100 - y0 <= hi
+        assert lo <= x1 - 350 <= hi and lo <= y1 - 310 <= hi
+    edge = np.zeros_like(a)
+    edge[0:50, 0:40] = True  # against the photo's corner: the box stays inside
+    assert closer_box([edge], a.shape, 0)[:2] == (0, 0)
+    for seed in range(20):  # no sole: a random box of 40-90% of each side
+        x0, y0, x1, y1 = closer_box([], a.shape, seed)
+        assert x0 >= 0 and x1 <= 600 and y0 >= 0 and y1 <= 400
+        assert 0.4 * 600 - 1 <= x1 - x0 <= 0.9 * 600 and 0.4 * 400 - 1 <= y1 - y0 <= 0.9 * 400
+
+
+def test_closer_samples_fill_the_view_with_their_soles():
+    from shoewear.model.seg_data import make_sample
+
+    def extent(sole):
+        ys, xs = np.nonzero(sole >= 128)
+        return max(xs.max() - xs.min(), ys.max() - ys.min()) + 1
+
+    for seed in (7_000_100, 7_000_101, 7_000_102):
+        whole = make_sample(("single", seed, 400, False), 128)
+        near = make_sample(("single", seed, 400, True), 128)
+        assert extent(near[1]) > extent(whole[1])
+        assert extent(near[1]) >= 128 / (1 + 2 * 0.25) - 2  # at most the widest margins

@@ -90,6 +90,7 @@ def train_segmenter(
     lr: float = 3e-3,
     seed: int = 0,
     progress: bool = True,
+    init: dict | None = None,
 ) -> tuple[SoleSegNet, dict]:
     """Train a `SoleSegNet` with AdamW and a one-cycle schedule.
 
@@ -97,6 +98,8 @@ def train_segmenter(
     ----------
     train, val : dict
         `seg_data.make_samples` outputs.
+    init : dict, optional
+        A state dict to start from (fine-tuning) instead of random weights.
 
     Returns
     -------
@@ -111,6 +114,8 @@ def train_segmenter(
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = SoleSegNet(config)
+    if init is not None:
+        net.load_state_dict(init)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     n = len(train["image"])
     steps = epochs * math.ceil(n / batch_size)
