@@ -319,7 +319,7 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
         "message": np.array(out["message"]),
     }
     tmp = f"{cache_file}.tmp{os.getpid()}.npz"
-    np.savez_compressed(tmp, **arrays)
+    np.savez(tmp, **arrays)  # uncompressed: a tenth of the CPU time, twice the bytes
     os.replace(tmp, cache_file)
     return out
 
