@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", default=None, help="start from these weights (safetensors)")
     ap.add_argument("--draw-only", action="store_true", help="draw and cache the photos, then stop")
     args = ap.parse_args(argv)
+    if args.init and not Path(args.init).is_file():
+        ap.error(f"--init: no such file: {args.init}")
 
     import torch
 

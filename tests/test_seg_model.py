@@ -112,3 +112,24 @@ def test_closer_samples_fill_the_view_with_their_soles():
         near = make_sample(("single", seed, 400, True), 128)
         assert extent(near[1]) > extent(whole[1])
         assert extent(near[1]) >= 128 / (1 + 2 * 0.25) - 2  # at most the widest margins
+
+
+def test_segmenter_training_starts_from_given_weights():
+    torch = pytest.importorskip("torch")
+    from shoewear.model.seg_data import make_samples, plan_samples
+    from shoewear.model.seg_net import SoleSegNet
+    from shoewear.model.seg_train import train_segmenter
+
+    config = SegConfig(input_side=64, widths=(8, 8, 8, 8, 8), decoder_width=8)
+    data = make_samples(plan_samples(4, 7_000_200, sizes=(160, 200)), 64, workers=1,
+                        progress=False)
+    torch.manual_seed(123)
+    start = SoleSegNet(config).state_dict()
+    # A learning rate too small to move anything: the result is the starting point.
+    net, _ = train_segmenter(data, data, config, epochs=1, batch_size=4, lr=1e-12,
+                             progress=False, init=start)
+    fresh, _ = train_segmenter(data, data, config, epochs=1, batch_size=4, lr=1e-12,
+                               progress=False)
+    key = "enc.0.0.0.weight"
+    torch.testing.assert_close(net.state_dict()[key], start[key])
+    assert not torch.allclose(fresh.state_dict()[key], start[key])
