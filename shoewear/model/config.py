@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 
 from ..design import PATTERNS, ZONES
 from ..errors import ModelError
-from .jsonconfig import build_config, config_fields
+from .jsonconfig import JsonConfig, build_config, config_fields
 
 #: Bumped whenever the meaning of the inputs or outputs changes; a file with
 #: another format version is refused.
@@ -24,7 +23,7 @@ CONFIG_KEY = "shoewear_config"
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(JsonConfig):
     """Everything needed to rebuild the network and read its outputs.
 
     Attributes
@@ -85,16 +84,6 @@ class ModelConfig:
             )
         if len(self.widths) != 4:
             raise ModelError(f"widths must hold 4 channel counts, got {self.widths}")
-
-    def to_json(self) -> str:
-        """Serialise to one JSON string."""
-        return json.dumps(asdict(self), sort_keys=True)
-
-    def replace(self, **changes: object) -> ModelConfig:
-        """A copy with some fields changed (metrics, recipe, ...)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data.update(changes)
-        return ModelConfig(**data)
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "model") -> ModelConfig:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import fields
 
 from ..errors import ModelError
+
+
+class JsonConfig:
+    """What a network's frozen config dataclass does with itself: JSON out, copies."""
+
+    def to_json(self) -> str:
+        """Serialise to one JSON string."""
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    def replace(self, **changes: object):
+        """A copy with some fields changed (metrics, recipe, ...), checked again."""
+        return dataclasses.replace(self, **changes)
 
 
 def config_fields(cls: type, text: str, *, source: str, what: str, version: int,

@@ -12,14 +12,13 @@ pixel, two logits:
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from ..errors import ModelError
-from .jsonconfig import build_config, config_fields
+from .jsonconfig import JsonConfig, build_config, config_fields
 
 #: Bumped whenever the meaning of the segmenter's inputs or outputs changes.
 SEG_FORMAT_VERSION = 1
@@ -36,7 +35,7 @@ SEG_STRIDE = 32
 
 
 @dataclass(frozen=True)
-class SegConfig:
+class SegConfig(JsonConfig):
     """What rebuilds the segmenter and prepares its input.
 
     Attributes
@@ -73,14 +72,6 @@ class SegConfig:
             )
         if len(self.widths) != 5:
             raise ModelError(f"widths must hold 5 channel counts, got {self.widths}")
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-    def replace(self, **changes: object) -> SegConfig:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        data.update(changes)
-        return SegConfig(**data)
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "segmenter") -> SegConfig:
