@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import fields
 
 from ..errors import ModelError
 
@@ -57,7 +56,7 @@ def config_fields(cls: type, text: str, *, source: str, what: str, version: int,
     if found != version:
         raise ModelError(f"{source}: {what} format version {found!r} does not match this "
                          f"shoewear ({version}){hint}")
-    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
     if unknown:
         raise ModelError(f"{source}: unknown {what} config keys {unknown}")
     for key in tuples:
