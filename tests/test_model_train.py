@@ -106,3 +106,42 @@ def test_training_learns_the_painted_patterns(tmp_path):
     assert result.accuracy > 0.6  # chance is 1/7
     assert result.zone_mae < 0.15
     assert np.trace(result.confusion) == round(result.accuracy * result.n_soles)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_both_precisions_train_a_float32_model(data_dir, tmp_path, precision):
+    result = _train(data_dir, tmp_path, epochs=1, precision=precision)
+    assert result.config.recipe["precision"] == precision
+    assert result.export_max_diff < 1e-4  # the saved network runs in float32
+    net, _ = load_checkpoint(result.weights)
+    assert all(p.dtype == torch.float32 for p in net.parameters())
+    assert all(p.is_contiguous() for p in net.parameters())
+
+
+def test_precision_auto_follows_the_cpu_and_bad_values_are_refused():
+    from shoewear.model.precision import native_bf16, resolve_precision
+
+    assert resolve_precision("auto") == ("bf16" if native_bf16() else "fp32")
+    assert resolve_precision("fp32") == "fp32"
+    with pytest.raises(UsageError, match="--precision must be one of auto, fp32, bf16"):
+        resolve_precision("fp16")
+
+
+def test_bf16_steps_follow_the_float32_ones():
+    """The same step in both precisions gives nearly the same loss."""
+    from shoewear.model.config import ModelConfig
+    from shoewear.model.net import WearNet
+    from shoewear.model.train import _loss
+
+    torch.manual_seed(0)
+    net = WearNet(ModelConfig()).to(memory_format=torch.channels_last)
+    x = torch.rand(8, 4, 128, 64).contiguous(memory_format=torch.channels_last)
+    w = torch.zeros(8, 7, 32, 16)
+    w[:, :, 4:28, 2:14] = 1 / 7
+    y = torch.arange(8) % 7
+    lv = torch.rand(8, 7)
+    full, _, _ = _loss(net, x, w, y, lv, "fp32")
+    half, logits, levels = _loss(net, x, w, y, lv, "bf16")
+    assert logits.dtype == torch.float32 and levels.dtype == torch.float32
+    assert half.item() == pytest.approx(full.item(), rel=0.02)
+    assert half.item() != full.item()  # the convolutions did run in bfloat16

@@ -32,6 +32,7 @@ from .config import ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
 from .export import export_onnx
 from .net import WearNet, count_parameters, zone_levels_torch
+from .precision import autocast, resolve_precision
 
 WEIGHTS_NAME = "wear_cnn.safetensors"
 ONNX_NAME = "wear_cnn.onnx"
@@ -162,9 +163,16 @@ def _batch_tensors(data: SoleSet, index: np.ndarray) -> tuple[torch.Tensor, ...]
 
 
 def _loss(
-    net: WearNet, x: torch.Tensor, w: torch.Tensor, y: torch.Tensor, lv: torch.Tensor
+    net: WearNet,
+    x: torch.Tensor,
+    w: torch.Tensor,
+    y: torch.Tensor,
+    lv: torch.Tensor,
+    precision: str = "fp32",
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    logits, wear = net(x, w if net.config.zone_inputs else None)
+    with autocast(precision):  # the network only: the losses stay float32
+        logits, wear = net(x, w if net.config.zone_inputs else None)
+    logits, wear = logits.float(), wear.float()
     ce = F.cross_entropy(logits, y, label_smoothing=0.05)
     pred_levels = zone_levels_torch(wear, w)  # (B, 7)
     known = torch.isfinite(lv) & (w.sum(dim=(2, 3)) > 0)
@@ -262,6 +270,7 @@ def train_model(
     lr: float | None = None,
     patience: int = 4,
     threads: int | None = None,
+    precision: str = "auto",
     progress: bool = True,
     on_epoch: Callable[[EpochStats], None] | None = None,
     recipe: dict | None = None,
@@ -293,6 +302,9 @@ def train_model(
         stops after `patience` epochs without a better validation loss.
     threads : int or None
         torch CPU threads (None keeps torch's default).
+    precision : {"auto", "fp32", "bf16"}
+        Arithmetic of the training steps (`precision.resolve_precision`);
+        the batches and the network are kept channels-last either way.
     progress : bool
         tqdm bars on stderr.
     on_epoch : callable or None
@@ -325,6 +337,7 @@ def train_model(
         raise UsageError(f"--batch-size must be at least 2, got {batch_size}")
     if not 0.0 <= val_split < 1.0:
         raise UsageError(f"--val-split must lie in [0, 1), got {val_split}")
+    precision = resolve_precision(precision)
     if threads:
         torch.set_num_threads(int(threads))
     out_dir = Path(out_dir)
@@ -341,6 +354,7 @@ def train_model(
         config = (arch or ModelConfig()).replace(metrics={}, recipe={})
         net = WearNet(config)
     fine_tune = init_path is not None
+    net = net.to(memory_format=torch.channels_last)  # faster convolutions on CPU
     epochs = int(epochs if epochs is not None else (8 if fine_tune else 20))
     if epochs < 1:
         raise UsageError(f"--epochs must be at least 1, got {epochs}")
@@ -417,7 +431,8 @@ def train_model(
                 group["lr"] = _lr_at(epoch * steps_per_epoch + s, total_steps, base_lr, warmup)
             x, w, y, lv = _batch_tensors(train_set, idx)
             x, w = augment(x, w, gen)
-            loss, logits, _ = _loss(net, x, w, y, lv)
+            x = x.contiguous(memory_format=torch.channels_last)
+            loss, logits, _ = _loss(net, x, w, y, lv, precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -478,6 +493,7 @@ def train_model(
             on_epoch(stats)
 
     net.load_state_dict(best)
+    net = net.to(memory_format=torch.contiguous_format)
     net.eval()
     best_stats = min(history, key=lambda s: s.val_loss) if history else None
     metrics_json = {}
@@ -501,6 +517,7 @@ def train_model(
         "val_split": val_split,
         "batch_size": batch_size,
         "lr": base_lr,
+        "precision": precision,
         "fine_tuned_from": str(init_path) if init_path else None,
         "parameters": count_parameters(net),
         "shoewear_version": __version__,
