@@ -55,6 +55,17 @@ def test_checkpoint_round_trip_rebuilds_the_network(exported):
         assert torch.allclose(net(x)[0], again(x)[0], atol=1e-6)
 
 
+def test_weights_file_is_as_readable_as_the_onnx_file(exported):
+    """Both files get the usual permissions (the umask's), not private ones."""
+    import os
+
+    _, _, root = exported
+    mode = (root / "wear_cnn.safetensors").stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask
+
+
 def test_read_gives_readings_and_maps(exported):
     _, config, root = exported
     model = WearModel.load(root)  # a folder means its wear_cnn.onnx

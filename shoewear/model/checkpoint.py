@@ -27,6 +27,12 @@ def _digest(tensors: dict[str, torch.Tensor]) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_tensors(
     path: str | Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]
 ) -> None:
@@ -39,6 +45,7 @@ def save_tensors(
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         save_file(tensors, str(tmp), metadata=meta)
+        os.chmod(tmp, 0o666 & ~_umask())  # safetensors writes the file private (0600)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
