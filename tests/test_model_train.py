@@ -18,7 +18,8 @@ def data_dir(tmp_path_factory):
 
 
 def _train(data_dir, out, **kw):
-    opts = {"epochs": 2, "seed": 0, "val_split": 0.3, "batch_size": 8, "workers": 1}
+    opts = {"epochs": 2, "seed": 0, "val_split": 0.3, "batch_size": 8, "workers": 1,
+            "precision": "fp32"}
     opts.update(kw)
     return train_model(data_dir, out_dir=out, progress=False, **opts)
 
@@ -69,6 +70,8 @@ def test_interrupted_run_keeps_old_model_and_resumes(data_dir, tmp_path):
 
     with pytest.raises(UsageError, match="--epochs 3"):
         _train(data_dir, tmp_path, epochs=4, resume=True)
+    with pytest.raises(UsageError, match="--precision fp32"):
+        _train(data_dir, tmp_path, epochs=3, resume=True, precision="bf16")
     seen = []
     result = _train(data_dir, tmp_path, epochs=3, resume=True, on_epoch=seen.append)
     assert result.resumed_from == 1

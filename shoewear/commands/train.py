@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--precision",
-        choices=("auto", "fp32", "bf16"),
+        metavar="{auto,fp32,bf16}",
         default="auto",
         help="arithmetic of the training steps: bf16 runs the convolutions in bfloat16, "
         "about twice as fast on CPUs with AMX or AVX-512 BF16 (emulated and slower "

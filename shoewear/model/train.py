@@ -390,10 +390,11 @@ def train_model(
                 f"{data_dir}: the data changed since the interrupted run; "
                 "train again without --resume"
             )
-        if meta.get("epochs") != epochs or meta.get("seed") != seed:
+        was = (meta.get("epochs"), meta.get("seed"), meta.get("precision", precision))
+        if was != (epochs, seed, precision):
             raise UsageError(
-                f"--resume needs the interrupted run's --epochs {meta.get('epochs')} "
-                f"and --seed {meta.get('seed')}"
+                f"--resume needs the interrupted run's --epochs {was[0]}, --seed {was[1]} "
+                f"and --precision {was[2]}"
             )
         start_epoch = int(meta["epoch"])
         best_loss, bad_epochs = float(meta["best_loss"]), int(meta["bad_epochs"])
@@ -483,6 +484,7 @@ def train_model(
                 "epoch": epoch + 1,
                 "epochs": epochs,
                 "seed": seed,
+                "precision": precision,
                 "best_loss": best_loss,
                 "bad_epochs": bad_epochs,
                 "fingerprint": fingerprint,
