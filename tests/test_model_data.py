@@ -5,8 +5,8 @@ from test_model_helpers import write_data_folder
 
 from shoewear.design import PATTERNS, ZONES
 from shoewear.errors import DatasetError
+from shoewear.model.crop_cache import CACHE_FOLDER, KEEP_SETS, cache_set, prune
 from shoewear.model.data import (
-    CACHE_FOLDER,
     LabelRow,
     match_rows,
     prepare_soles,
@@ -84,7 +84,7 @@ def test_prepare_soles_labels_caches_and_summarises(tmp_path):
     assert np.isfinite(data.levels).all() and list(data.side_true) == ["right", "right"]
     assert data.problems.unreadable == ["even/broken.jpg"]
     assert data.problems.no_sole == ["even/blank.png"]
-    cached = sorted((tmp_path / CACHE_FOLDER).glob("*.npz"))
+    cached = sorted((tmp_path / CACHE_FOLDER).glob("*/*.npz"))
     assert len(cached) == 4
     stamps = [p.stat().st_mtime_ns for p in cached]
     again = prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
@@ -104,3 +104,40 @@ def test_prepare_soles_with_nothing_usable_is_an_error(tmp_path):
     (tmp_path / "even" / "broken.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(DatasetError, match="no labelled sole.*unreadable"):
         prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
+
+
+def test_a_new_pipeline_version_clears_out_old_crops(tmp_path, monkeypatch, capsys):
+    """Sets of crops not used lately go; the one in use and the last other one stay."""
+    import shoewear.model.data as data_mod
+
+    write_data_folder(tmp_path, per_class=1, patterns=("medial",))
+    cache = tmp_path / CACHE_FOLDER
+    cache.mkdir()
+    (cache / "loose.npz").write_bytes(b"x" * 10)  # where earlier versions kept crops
+    (cache / "notes.txt").write_text("not a crop")
+    for version in ("v1", "v2", "v3"):
+        monkeypatch.setattr(data_mod, "pipeline_version", lambda v=version: v)
+        prepare_soles(tmp_path, workers=1, progress=True, **SIZES)
+    sets = sorted(d.name for d in cache.iterdir() if d.is_dir())
+    assert len(sets) == KEEP_SETS and sets[0].startswith("v2-") and sets[1].startswith("v3-")
+    assert all(len(list((cache / d).glob("*.npz"))) == 1 for d in sets)
+    assert not (cache / "loose.npz").exists() and (cache / "notes.txt").is_file()
+    err = capsys.readouterr().err
+    assert "removed 1 cached crops of other pipeline versions" in err  # the loose file, then v1
+
+
+def test_prune_keeps_the_set_in_use_and_what_is_not_a_crop(tmp_path):
+    old = cache_set(tmp_path, "old", (128, 64), (32, 16))
+    (old / "a.npz").write_bytes(b"12345")
+    (old / "readme.txt").write_text("mine")
+    newer = cache_set(tmp_path, "newer", (128, 64), (32, 16))
+    (newer / "b.npz").write_bytes(b"1")
+    import os
+
+    os.utime(old / ".used", (1, 1))  # used long ago
+    in_use = cache_set(tmp_path, "now", (128, 64), (32, 16))
+    (in_use / "c.npz").write_bytes(b"1")
+    assert prune(tmp_path, keep=in_use) == (1, 5)
+    assert (in_use / "c.npz").is_file() and (newer / "b.npz").is_file()
+    assert (old / "readme.txt").is_file()  # the folder stays: it holds something else
+    assert prune(tmp_path, keep=in_use) == (0, 0)

@@ -15,7 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train or fine-tune the wear model on labelled photos",
         description="Train the wear CNN on an ImageFolder tree DATA_DIR/<pattern>/*.jpg "
         "(optional DATA_DIR/labels.csv with zone levels and sides). Crops are cached in "
-        "DATA_DIR/.shoewear-cache. The model in --out is replaced only when training "
+        "DATA_DIR/.shoewear-cache (crops of earlier shoewear versions are cleared out). "
+        "The model in --out is replaced only when training "
         "succeeds; an interrupted run continues with --resume.",
     )
     p.add_argument("data_dir", metavar="DATA_DIR", help="folder of <pattern>/<photo> files")

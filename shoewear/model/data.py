@@ -6,9 +6,9 @@ root, ``pattern``, ``side``, the seven zone levels named as `design.ZONES`,
 and the sole's box ``x0, y0, x1, y1`` in photo pixels). Every photo goes
 through the same `load_image` + `find_soles` as at inference; found soles are
 matched to label rows by box IoU. The shrunk crops of each photo are cached
-in ``<root>/.shoewear-cache/<key>.npz``, keyed by the file's path, size and
-mtime, the pipeline's source code and the input size, so epochs and reruns
-never redo segmentation.
+(`crop_cache`: one set per pipeline source code and input size, one file
+per photo path, size and mtime), so epochs and reruns never redo
+segmentation.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import csv
 import hashlib
 import math
 import os
+import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -27,14 +28,14 @@ import numpy as np
 
 from ..design import PATTERNS, ZONES
 from ..errors import DatasetError
+from .crop_cache import CACHE_FOLDER, cache_root, cache_set, photo_key, prune
 
 #: Image files a data folder may hold.
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 )
 #: Folders of a data root that are not classes (the generator's masks, the cache).
-IGNORED_FOLDERS: frozenset[str] = frozenset({"masks", ".shoewear-cache"})
-CACHE_FOLDER = ".shoewear-cache"
+IGNORED_FOLDERS: frozenset[str] = frozenset({"masks", CACHE_FOLDER})
 LABELS_FILE = "labels.csv"
 #: Found sole and label row must overlap at least this much (box IoU) to match.
 MIN_MATCH_IOU = 0.3
@@ -256,27 +257,6 @@ def scan_folder(root: str | Path) -> tuple[list[PhotoItem], DataProblems]:
     return items, problems
 
 
-def _cache_dir(root: Path) -> Path:
-    cache = root / CACHE_FOLDER
-    try:
-        cache.mkdir(exist_ok=True)
-        if os.access(cache, os.W_OK):
-            return cache
-    except OSError:
-        pass
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:12]
-    cache = base / "shoewear" / digest
-    cache.mkdir(parents=True, exist_ok=True)
-    return cache
-
-
-def _cache_key(path: Path, rel: str, version: str, size: tuple[int, int], map_size: tuple) -> str:
-    st = path.stat()
-    text = f"{rel}|{st.st_size}|{st.st_mtime_ns}|{version}|{size}|{map_size}"
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
 def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
     """Worker: load, find soles, shrink; write the cache file; return its path."""
     import cv2
@@ -417,10 +397,14 @@ def prepare_soles(
 
     root = Path(root)
     items, problems = scan_folder(root)
-    cache = _cache_dir(root)
-    version = pipeline_version()
+    cache = cache_root(root)
     size, msize = tuple(input_size), tuple(map_size)
-    files = [cache / f"{_cache_key(it.path, it.rel, version, size, msize)}.npz" for it in items]
+    folder = cache_set(cache, pipeline_version(), size, msize)
+    removed, nbytes = prune(cache, keep=folder)
+    if removed and progress:
+        print(f"removed {removed} cached crops of other pipeline versions from {cache} "
+              f"({nbytes / 2**20:.0f} MiB)", file=sys.stderr)
+    files = [folder / f"{photo_key(it.path, it.rel)}.npz" for it in items]
     todo = [
         (str(it.path), str(f), size, msize)
         for it, f in zip(items, files, strict=True)
