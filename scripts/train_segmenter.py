@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", default=str(ROOT / "data" / "seg"))
     ap.add_argument("--weights-out", default=None, help="also save the weights (safetensors)")
     ap.add_argument("--init", default=None, help="start from these weights (safetensors)")
+    ap.add_argument("--precision", default="auto", metavar="{auto,fp32,bf16}",
+                    help="arithmetic of the training steps, as for shoewear train")
     ap.add_argument("--draw-only", action="store_true", help="draw and cache the photos, then stop")
     args = ap.parse_args(argv)
     if args.init and not Path(args.init).is_file():
@@ -71,9 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(args.workers)
+    from shoewear.errors import UsageError
+    from shoewear.model.precision import resolve_precision
     from shoewear.model.seg_config import SegConfig
     from shoewear.model.seg_train import export_segmenter, train_segmenter
 
+    try:
+        precision = resolve_precision(args.precision)
+    except UsageError as exc:
+        ap.error(str(exc))
     cache = Path(args.cache) if args.cache else None
     t0 = time.perf_counter()
     train = _samples(args.n, args.seed, args.input_side, cache, args.workers)
@@ -98,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
         init = load_file(args.init)
     net, metrics = train_segmenter(train, val, config, epochs=args.epochs,
-                                   batch_size=args.batch_size, lr=args.lr, init=init)
+                                   batch_size=args.batch_size, lr=args.lr, init=init,
+                                   precision=precision)
     if args.weights_out:
         from safetensors.torch import save_file
 
@@ -107,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_photos": args.n + args.more + args.closer, "closer_photos": args.closer,
         "val_photos": args.val, "first_seed": args.seed,
         "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+        "precision": precision,
         "command": "python scripts/train_segmenter.py " + " ".join(argv or sys.argv[1:]),
     }
     config = config.replace(metrics=metrics, recipe=recipe)

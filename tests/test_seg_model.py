@@ -47,7 +47,8 @@ def test_core_keeps_touching_soles_apart():
     assert not core[~(a | b)].any()
 
 
-def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path):
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path, precision):
     torch = pytest.importorskip("torch")
     from shoewear.model.seg_data import make_samples, plan_samples
     from shoewear.model.seg_net import SoleSegNet
@@ -61,7 +62,8 @@ def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path):
     assert data["image"].shape == (24, 96, 96, 3)
     assert data["sole"].max() == 255 and data["core"].max() == 1
     net, metrics = train_segmenter(data, data, config, epochs=6, batch_size=8, lr=1e-2,
-                                   progress=False)
+                                   progress=False, precision=precision)
+    assert all(p.dtype == torch.float32 and p.is_contiguous() for p in net.parameters())
     untrained = evaluate_seg(SoleSegNet(config), data)
     assert metrics["sole_iou"] > untrained["sole_iou"] + 0.05
     path = export_segmenter(net, config.replace(metrics=metrics), tmp_path / "seg.onnx")
@@ -127,9 +129,9 @@ def test_segmenter_training_starts_from_given_weights():
     start = SoleSegNet(config).state_dict()
     # A learning rate too small to move anything: the result is the starting point.
     net, _ = train_segmenter(data, data, config, epochs=1, batch_size=4, lr=1e-12,
-                             progress=False, init=start)
+                             progress=False, init=start, precision="fp32")
     fresh, _ = train_segmenter(data, data, config, epochs=1, batch_size=4, lr=1e-12,
-                               progress=False)
+                               progress=False, precision="fp32")
     key = "enc.0.0.0.weight"
     torch.testing.assert_close(net.state_dict()[key], start[key])
     assert not torch.allclose(fresh.state_dict()[key], start[key])

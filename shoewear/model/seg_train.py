@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from ..errors import ModelError
 from .onnxfile import stamp_and_save
+from .precision import autocast, resolve_precision
 from .seg_config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
 from .seg_net import SoleSegNet
 
@@ -91,6 +92,7 @@ def train_segmenter(
     seed: int = 0,
     progress: bool = True,
     init: dict | None = None,
+    precision: str = "auto",
 ) -> tuple[SoleSegNet, dict]:
     """Train a `SoleSegNet` with AdamW and a one-cycle schedule.
 
@@ -100,6 +102,9 @@ def train_segmenter(
         `seg_data.make_samples` outputs.
     init : dict, optional
         A state dict to start from (fine-tuning) instead of random weights.
+    precision : {"auto", "fp32", "bf16"}
+        Arithmetic of the training steps (`precision.resolve_precision`); the
+        network and batches are channels-last either way.
 
     Returns
     -------
@@ -110,12 +115,14 @@ def train_segmenter(
     """
     from tqdm import tqdm
 
+    precision = resolve_precision(precision)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = SoleSegNet(config)
     if init is not None:
         net.load_state_dict(init)
+    net = net.to(memory_format=torch.channels_last)  # faster convolutions on CPU
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     n = len(train["image"])
     steps = epochs * math.ceil(n / batch_size)
@@ -130,7 +137,9 @@ def train_segmenter(
         for k, start in enumerate(bar):
             x, y = _batch(train, np.sort(order[start : start + batch_size]))
             x, y = _augment(x, y, gen)
-            loss = seg_loss(net(x), y[:, 0], y[:, 1])
+            with autocast(precision):  # the network only: the loss stays float32
+                logits = net(x.contiguous(memory_format=torch.channels_last))
+            loss = seg_loss(logits.float(), y[:, 0], y[:, 1])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -143,7 +152,7 @@ def train_segmenter(
                   f"val sole IoU {metrics['sole_iou']:.4f}, core IoU {metrics['core_iou']:.4f}",
                   flush=True)
     metrics["seconds"] = round(time.perf_counter() - t0, 1)
-    return net.eval(), metrics
+    return net.to(memory_format=torch.contiguous_format).eval(), metrics
 
 
 def export_segmenter(net: SoleSegNet, config: SegConfig, path: str | Path,
