@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from ..errors import ModelError
 from .onnxfile import stamp_and_save
-from .precision import autocast, resolve_precision
+from .precision import autocast, memory_format, resolve_precision
 from .seg_config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
 from .seg_net import SoleSegNet
 
@@ -103,8 +103,8 @@ def train_segmenter(
     init : dict, optional
         A state dict to start from (fine-tuning) instead of random weights.
     precision : {"auto", "fp32", "bf16"}
-        Arithmetic of the training steps (`precision.resolve_precision`); the
-        network and batches are channels-last either way.
+        Arithmetic and memory layout of the training steps
+        (`precision.resolve_precision`, `precision.memory_format`).
 
     Returns
     -------
@@ -122,7 +122,8 @@ def train_segmenter(
     net = SoleSegNet(config)
     if init is not None:
         net.load_state_dict(init)
-    net = net.to(memory_format=torch.channels_last)  # faster convolutions on CPU
+    layout = memory_format(precision)
+    net = net.to(memory_format=layout)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     n = len(train["image"])
     steps = epochs * math.ceil(n / batch_size)
@@ -138,7 +139,7 @@ def train_segmenter(
             x, y = _batch(train, np.sort(order[start : start + batch_size]))
             x, y = _augment(x, y, gen)
             with autocast(precision):  # the network only: the loss stays float32
-                logits = net(x.contiguous(memory_format=torch.channels_last))
+                logits = net(x.contiguous(memory_format=layout))
             loss = seg_loss(logits.float(), y[:, 0], y[:, 1])
             opt.zero_grad(set_to_none=True)
             loss.backward()

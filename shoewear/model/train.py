@@ -32,7 +32,7 @@ from .config import ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
 from .export import export_onnx
 from .net import WearNet, count_parameters, zone_levels_torch
-from .precision import autocast, resolve_precision
+from .precision import autocast, memory_format, resolve_precision
 
 WEIGHTS_NAME = "wear_cnn.safetensors"
 ONNX_NAME = "wear_cnn.onnx"
@@ -303,8 +303,8 @@ def train_model(
     threads : int or None
         torch CPU threads (None keeps torch's default).
     precision : {"auto", "fp32", "bf16"}
-        Arithmetic of the training steps (`precision.resolve_precision`);
-        the batches and the network are kept channels-last either way.
+        Arithmetic and memory layout of the training steps
+        (`precision.resolve_precision`, `precision.memory_format`).
     progress : bool
         tqdm bars on stderr.
     on_epoch : callable or None
@@ -354,7 +354,8 @@ def train_model(
         config = (arch or ModelConfig()).replace(metrics={}, recipe={})
         net = WearNet(config)
     fine_tune = init_path is not None
-    net = net.to(memory_format=torch.channels_last)  # faster convolutions on CPU
+    layout = memory_format(precision)
+    net = net.to(memory_format=layout)
     epochs = int(epochs if epochs is not None else (8 if fine_tune else 20))
     if epochs < 1:
         raise UsageError(f"--epochs must be at least 1, got {epochs}")
@@ -432,7 +433,7 @@ def train_model(
                 group["lr"] = _lr_at(epoch * steps_per_epoch + s, total_steps, base_lr, warmup)
             x, w, y, lv = _batch_tensors(train_set, idx)
             x, w = augment(x, w, gen)
-            x = x.contiguous(memory_format=torch.channels_last)
+            x = x.contiguous(memory_format=layout)
             loss, logits, _ = _loss(net, x, w, y, lv, precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
