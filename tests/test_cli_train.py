@@ -72,6 +72,8 @@ def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
         (["train", "{data}", "--out", "{tmp}/m", "--workers", "0"], "--workers"),
         (["train", "{data}", "--out", "{tmp}/m", "--zone-inputs", "--from", "{tmp}/m0"],
          "--zone-inputs"),
+        (["train", "{data}", "--out", "{tmp}/m", "--detail", "1", "--from", "{tmp}/m0"],
+         "--detail chooses the architecture"),
         (["train", "{data}", "--out", "{tmp}/m", "--precision", "fp16", "--quiet"],
          "--precision must be one of auto, fp32, bf16"),
     ],

@@ -22,6 +22,32 @@ def test_outputs_have_the_contract_shapes(batch, sole_norm):
     assert float(wear.min()) >= 0 and float(wear.max()) <= 1
 
 
+@pytest.mark.parametrize("bands", [1, 2])
+def test_detail_variant_keeps_the_contract(bands):
+    config = ModelConfig(detail=bands)
+    net = WearNet(config).eval()
+    with torch.no_grad():
+        logits, wear = net(torch.rand(2, config.channels, *config.input_size))
+    assert logits.shape == (2, len(config.classes)) and wear.shape == (2, 32, 16)
+    assert count_parameters(net) <= 500_000
+
+
+def test_detail_outside_the_sole_is_ignored():
+    torch.manual_seed(0)
+    net = WearNet(ModelConfig(detail=1)).eval()
+    x = torch.rand(1, 5, 128, 64)
+    x[:, 3] = 0
+    x[:, 3, 20:100, 10:50] = 1
+    y = x.clone()
+    y[:, 4][x[:, 3] == 0] = 1.0
+    z = x.clone()
+    z[:, 4, 40:60, 20:30] = 1.0  # inside the sole: the reading must change
+    with torch.no_grad():
+        a, b, c = net(x), net(y), net(z)
+    assert torch.allclose(a[0], b[0]) and torch.allclose(a[1], b[1])
+    assert not torch.allclose(a[0], c[0])
+
+
 def test_network_is_small():
     assert count_parameters(WearNet(ModelConfig())) <= 500_000
 
@@ -57,11 +83,19 @@ def test_zone_levels_torch_matches_numpy_and_has_gradients():
         ({"input_size": (100, 64)}, "multiples of 16"),
         ({"map_size": (16, 8)}, "input_size / 4"),
         ({"widths": (8, 16)}, "4 channel counts"),
+        ({"detail": 3}, "detail must be 0, 1 or 2"),
     ],
 )
 def test_config_rejects_inconsistent_sizes(change, message):
     with pytest.raises(ModelError, match=message):
         ModelConfig().replace(**change)
+
+
+def test_config_written_with_detail_as_a_switch_reads_as_one_channel():
+    data = json.loads(ModelConfig(detail=1).to_json())
+    data["detail"] = True
+    config = ModelConfig.from_json(json.dumps(data))
+    assert config.detail == 1 and type(config.detail) is int and config.channels == 5
 
 
 def test_config_json_round_trip():

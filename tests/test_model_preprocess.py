@@ -1,9 +1,16 @@
+import cv2
 import numpy as np
 import pytest
-from test_model_helpers import paint_canonical
+from test_model_helpers import paint_canonical, sole_mask
 
 from shoewear.design import ZONES
-from shoewear.model.preprocess import shrink_sole, to_network_input, zone_levels, zone_weights
+from shoewear.model.preprocess import (
+    shrink_sole,
+    to_network_input,
+    tread_detail,
+    zone_levels,
+    zone_weights,
+)
 from shoewear.zones import zone_means
 
 
@@ -13,6 +20,49 @@ def test_shrink_sole_stacks_mask_coverage(size):
     small = shrink_sole(rgb, mask, size=size)
     assert small.shape == (*size, 4) and small.dtype == np.uint8
     assert abs(small[..., 3].mean() / 255 - mask.mean()) < 0.01
+
+
+def test_tread_detail_sees_sharp_lugs_but_not_the_outline():
+    mask = sole_mask()
+    h, w = mask.shape
+    yy, xx = np.mgrid[:h, :w]
+    lugs = np.where((xx // 3 + yy // 3) % 2, 150, 60).astype(np.uint8)
+    sharp = np.dstack([lugs] * 3)
+    sharp[~mask] = 240  # a bright floor around a dark sole
+    soft = cv2.GaussianBlur(sharp, (0, 0), 1.5)
+    soft[~mask] = 240
+    plain = np.full_like(sharp, 90)
+    plain[~mask] = 240
+    inside = mask & (cv2.erode(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+    assert tread_detail(plain, mask, bands=2).max() < 0.5  # the outline adds nothing
+    edges = tread_detail(sharp, mask, bands=2)
+    assert edges.shape == (*mask.shape, 2)
+    assert edges[inside].mean(axis=0).min() > 10
+    softer = tread_detail(soft, mask)[..., 0]
+    assert softer[inside].mean() < 0.5 * edges[..., 0][inside].mean()
+    assert not edges[~mask].any()
+    with pytest.raises(ValueError, match="bands"):
+        tread_detail(sharp, mask, bands=3)
+
+
+def test_worn_zones_have_less_tread_detail():
+    rgb, mask, zones, _ = paint_canonical("heel_central", np.random.default_rng(0))
+    detail = tread_detail(rgb, mask)[..., 0]
+    heel = detail[np.isin(zones, [ZONES.index("heel_medial"), ZONES.index("heel_lateral")])]
+    ball = detail[zones == ZONES.index("forefoot_lateral")]
+    assert heel.mean() < 0.7 * ball.mean()
+
+
+@pytest.mark.parametrize("bands", [1, 2])
+def test_shrink_sole_with_detail_adds_channels(bands):
+    rgb, mask, _, _ = paint_canonical("forefoot", np.random.default_rng(1))
+    plain = shrink_sole(rgb, mask, size=(128, 64))
+    small = shrink_sole(rgb, mask, size=(128, 64), detail=bands)
+    assert small.shape == (128, 64, 4 + bands) and small.dtype == np.uint8
+    assert np.array_equal(small[..., :4], plain)
+    extra = small[..., 4:]
+    assert extra[plain[..., 3] == 0].max() == 0 and extra.max(axis=(0, 1)).min() > 0
+    assert to_network_input(small[None]).shape == (1, 4 + bands, 128, 64)
 
 
 def test_shrink_sole_rejects_bad_input():
@@ -27,7 +77,7 @@ def test_to_network_input_is_channels_first_unit_range():
     x = to_network_input(small)
     assert x.shape == (2, 4, 16, 8) and x.dtype == np.float32
     assert np.allclose(x[1, 2], small[1, :, :, 2] / 255.0)
-    with pytest.raises(ValueError, match=r"\(B, h, w, 4\)"):
+    with pytest.raises(ValueError, match=r"\(B, h, w, 4 to 6\)"):
         to_network_input(small[..., :3])
 
 

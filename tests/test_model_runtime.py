@@ -174,3 +174,21 @@ def test_model_with_zone_inputs_reads_like_torch(tmp_path):
     assert np.abs(wear.numpy() - np.stack(maps)).max() < 1e-4
     with pytest.raises(ValueError, match="zone weights"):
         model.predict(small)
+
+
+def test_model_with_the_detail_channel_reads_like_torch(tmp_path):
+    torch.manual_seed(2)
+    config = ModelConfig(detail=1)
+    net = WearNet(config).eval()
+    model = WearModel.load(export_onnx(net, config, tmp_path / "wear_cnn.onnx"))
+    soles = [canonical_sole("heel_central", 5)[0], canonical_sole("even", 6)[0]]
+    readings, maps = model.read_with_maps(soles)
+    small = np.stack([shrink_sole(s.image, s.mask, size=config.input_size, detail=1)
+                      for s in soles])
+    with torch.no_grad():
+        logits, wear = net(torch.from_numpy(to_network_input(small)))
+    probs = torch.softmax(logits, 1).numpy()
+    assert np.abs(probs[0] - list(readings[0].probabilities.values())).max() < 1e-4
+    assert np.abs(wear.numpy() - np.stack(maps)).max() < 1e-4
+    with pytest.raises(ValueError, match=r"128, 64, 5\)"):
+        model.predict(small[..., :4])

@@ -6,6 +6,7 @@ from test_model_helpers import write_data_folder
 from shoewear.design import PATTERNS
 from shoewear.errors import ModelError, UsageError
 from shoewear.model.checkpoint import load_checkpoint
+from shoewear.model.config import ModelConfig
 from shoewear.model.runtime import WearModel
 from shoewear.model.train import STATE_NAME, augment, resolve_weights, train_model
 
@@ -40,6 +41,24 @@ def test_augment_keeps_shapes_and_does_not_flip():
     assert wrows < 16 and wcols < 8
     y2, _ = augment(x, w, torch.Generator().manual_seed(0))
     assert torch.equal(y, y2)
+
+
+def test_augment_draws_the_same_for_the_detail_channel():
+    """A 5th channel leaves the augmentation of the first four untouched."""
+    x = torch.rand(6, 5, 128, 64)
+    w = torch.rand(6, 7, 32, 16)
+    y5, v5 = augment(x, w, torch.Generator().manual_seed(3))
+    y4, v4 = augment(x[:, :4].clone(), w, torch.Generator().manual_seed(3))
+    assert torch.equal(y5[:, :4], y4) and torch.equal(v5, v4)
+    assert y5.shape == x.shape and float(y5[:, 4].min()) >= 0 and float(y5[:, 4].max()) <= 1
+
+
+def test_train_with_the_detail_channel(data_dir, tmp_path):
+    result = _train(data_dir, tmp_path / "m", arch=ModelConfig(detail=1))
+    model = WearModel.load(result.onnx)
+    assert model.config.detail and model.config.channels == 5
+    sets = sorted(p.name for p in (data_dir / ".shoewear-cache").iterdir() if p.is_dir())
+    assert any(name.endswith("-c5") for name in sets)
 
 
 def test_train_writes_a_working_model(data_dir, tmp_path):

@@ -53,6 +53,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "wear map (from scratch only; a fine-tuned model keeps its architecture)",
     )
     p.add_argument(
+        "--detail",
+        type=int,
+        nargs="?",
+        const=1,
+        default=None,
+        choices=(0, 1, 2),
+        metavar="N",
+        help="channels of tread detail a new model also sees, measured on the canonical "
+        "sole before it is shrunk: 1 = how sharp the lugs still are (the default, as the "
+        "shipped model), 2 = also how much they stand out from the grooves, 0 = none",
+    )
+    p.add_argument(
         "--precision",
         metavar="{auto,fp32,bf16}",
         default="auto",
@@ -62,6 +74,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "it natively. The model is saved and run in float32 either way",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+#: Tread-detail channels of a model trained from scratch (the shipped model's).
+DEFAULT_DETAIL = 1
 
 
 def _fmt(v: float, pct: bool = False) -> str:
@@ -75,9 +91,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     if args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
-    if args.zone_inputs and args.init_from:
-        raise UsageError("--zone-inputs chooses the architecture of a new model; "
-                         "with --from the model's own is kept")
+    for flag, on in (("--zone-inputs", args.zone_inputs), ("--detail", args.detail is not None)):
+        if on and args.init_from:
+            raise UsageError(f"{flag} chooses the architecture of a new model; "
+                             "with --from the model's own is kept")
     from ..model.config import ModelConfig
     from ..model.train import train_model
 
@@ -104,7 +121,10 @@ def run(args: argparse.Namespace) -> int:
         lr=args.lr,
         patience=args.patience,
         precision=args.precision,
-        arch=ModelConfig(zone_inputs=True) if args.zone_inputs else None,
+        arch=ModelConfig(
+            zone_inputs=args.zone_inputs,
+            detail=DEFAULT_DETAIL if args.detail is None else args.detail,
+        ),
         progress=not args.quiet,
         on_epoch=on_epoch,
         recipe={"command": "shoewear train " + " ".join(sys.argv[2:])} if sys.argv else None,

@@ -36,6 +36,10 @@ class ModelConfig(JsonConfig):
         (H, W) of the network input; the canonical sole is area-downsampled to it.
     map_size : (int, int)
         (H, W) of the wear map, `input_size` / 4.
+    detail : int
+        Channels of tread detail (0, 1 or 2) measured at the canonical
+        resolution (`preprocess.tread_detail`) added to the input: how sharp
+        the lugs still are, which the shrunk colours blur away.
     mean, std : tuple of float
         RGB normalisation applied inside the network to inputs in [0, 1].
     widths : tuple of int
@@ -70,6 +74,7 @@ class ModelConfig(JsonConfig):
     dropout: float = 0.1
     sole_norm: bool = False
     zone_inputs: bool = False
+    detail: int = 0
     format_version: int = FORMAT_VERSION
     metrics: dict = field(default_factory=dict, compare=False)
     recipe: dict = field(default_factory=dict, compare=False)
@@ -82,8 +87,17 @@ class ModelConfig(JsonConfig):
             raise ModelError(
                 f"map_size must be input_size / 4 = {(h // 4, w // 4)}, got {self.map_size}"
             )
+        if isinstance(self.detail, bool):  # files written when it was a switch
+            object.__setattr__(self, "detail", int(self.detail))
+        if self.detail not in (0, 1, 2):
+            raise ModelError(f"detail must be 0, 1 or 2 channels, got {self.detail!r}")
         if len(self.widths) != 4:
             raise ModelError(f"widths must hold 4 channel counts, got {self.widths}")
+
+    @property
+    def channels(self) -> int:
+        """Channels of the network input: RGB, mask and the tread-detail bands."""
+        return 4 + int(self.detail)
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "model") -> ModelConfig:

@@ -42,10 +42,14 @@ def cache_root(root: Path) -> Path:
     return cache
 
 
-def cache_set(cache: Path, version: str, size: tuple[int, int], map_size: tuple[int, int]
-              ) -> Path:
-    """The folder of one set (created), marked as just used."""
-    folder = cache / f"{version}-{size[0]}x{size[1]}-{map_size[0]}x{map_size[1]}"
+def cache_set(cache: Path, version: str, size: tuple[int, int], map_size: tuple[int, int],
+              channels: int = 4) -> Path:
+    """The folder of one set (created), marked as just used.
+
+    Crops with tread-detail channels (``channels`` > 4) get their own set.
+    """
+    extra = "" if channels == 4 else f"-c{channels}"
+    folder = cache / f"{version}-{size[0]}x{size[1]}-{map_size[0]}x{map_size[1]}{extra}"
     folder.mkdir(exist_ok=True)
     (folder / _USED).touch()
     return folder

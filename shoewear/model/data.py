@@ -108,8 +108,9 @@ class SoleSet:
 
     Attributes
     ----------
-    small : (N, h, w, 4) uint8 ndarray
-        Shrunk canonical crops (RGB + mask coverage), `preprocess.shrink_sole`.
+    small : (N, h, w, C) uint8 ndarray
+        Shrunk canonical crops (RGB + mask coverage, + tread-detail bands
+        when C > 4), `preprocess.shrink_sole`.
     weights : (N, 7, mh, mw) float16 ndarray
         Zone weights at wear-map resolution, `preprocess.zone_weights`.
     labels : (N,) int64 ndarray
@@ -257,7 +258,7 @@ def scan_folder(root: str | Path) -> tuple[list[PhotoItem], DataProblems]:
     return items, problems
 
 
-def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
+def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int]) -> dict:
     """Worker: load, find soles, shrink; write the cache file; return its path."""
     import cv2
 
@@ -267,7 +268,7 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
     from .preprocess import shrink_sole, zone_weights
 
     cv2.setNumThreads(1)
-    path, cache_file, size, map_size = job
+    path, cache_file, size, map_size, detail = job
     out: dict = {"status": "ok", "message": ""}
     small, weights, sides, boxes = [], [], [], []
     try:
@@ -276,7 +277,7 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
         if not canons:
             raise NoSoleFoundError("no sole found")
         for c in canons:
-            small.append(shrink_sole(c.image, c.mask, size=size))
+            small.append(shrink_sole(c.image, c.mask, size=size, detail=detail))
             weights.append(zone_weights(c.zones, map_size=map_size).astype(np.float16))
             sides.append(c.side)
             boxes.append(c.box)
@@ -291,7 +292,7 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int]]) -> dict:
     h, w = size
     mh, mw = map_size
     arrays = {
-        "small": np.stack(small) if small else np.zeros((0, h, w, 4), np.uint8),
+        "small": np.stack(small) if small else np.zeros((0, h, w, 4 + detail), np.uint8),
         "weights": np.stack(weights) if weights else np.zeros((0, 7, mh, mw), np.float16),
         "sides": np.array(sides, dtype="<U8"),
         "boxes": np.array(boxes, dtype=np.float64).reshape(-1, 4),
@@ -367,6 +368,7 @@ def prepare_soles(
     *,
     input_size: tuple[int, int],
     map_size: tuple[int, int],
+    detail: int = 0,
     workers: int = 2,
     progress: bool = True,
 ) -> SoleSet:
@@ -378,6 +380,9 @@ def prepare_soles(
         ImageFolder tree, optionally with labels.csv.
     input_size, map_size : (int, int)
         The model's input and wear-map sizes (part of the cache key).
+    detail : int
+        Tread-detail channels the crops carry (`ModelConfig.detail`; part of
+        the cache key).
     workers : int
         Processes preparing uncached photos.
     progress : bool
@@ -399,14 +404,14 @@ def prepare_soles(
     items, problems = scan_folder(root)
     cache = cache_root(root)
     size, msize = tuple(input_size), tuple(map_size)
-    folder = cache_set(cache, pipeline_version(), size, msize)
+    folder = cache_set(cache, pipeline_version(), size, msize, 4 + detail)
     removed, nbytes = prune(cache, keep=folder)
     if removed and progress:
-        print(f"removed {removed} cached crops of other pipeline versions from {cache} "
-              f"({nbytes / 2**20:.0f} MiB)", file=sys.stderr)
+        print(f"removed {removed} cached crops of other pipeline versions or crop formats "
+              f"from {cache} ({nbytes / 2**20:.0f} MiB)", file=sys.stderr)
     files = [folder / f"{photo_key(it.path, it.rel)}.npz" for it in items]
     todo = [
-        (str(it.path), str(f), size, msize)
+        (str(it.path), str(f), size, msize, detail)
         for it, f in zip(items, files, strict=True)
         if not f.is_file()
     ]
@@ -435,7 +440,7 @@ def prepare_soles(
     for k, (it, f) in enumerate(zip(items, files, strict=True)):
         data = _read_cache(f)
         if data is None:  # a damaged cache file: prepare that photo again
-            _prep_photo((str(it.path), str(f), size, msize))
+            _prep_photo((str(it.path), str(f), size, msize, detail))
             data = _read_cache(f)
         if data is None:
             problems.failed.append(f"{it.rel} (cache)")

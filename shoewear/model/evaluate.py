@@ -156,6 +156,7 @@ def evaluate_model(
         data_dir,
         input_size=model.config.input_size,
         map_size=model.config.map_size,
+        detail=model.config.detail,
         workers=workers,
         progress=progress,
     )

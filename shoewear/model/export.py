@@ -40,7 +40,7 @@ def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: i
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     net = net.eval()
     h, w = config.input_size
-    args: tuple[torch.Tensor, ...] = (torch.rand(2, 4, h, w),)
+    args: tuple[torch.Tensor, ...] = (torch.rand(2, config.channels, h, w),)
     names = [INPUT_NAME]
     if config.zone_inputs:
         args += (torch.rand(2, len(config.zones), *config.map_size),)

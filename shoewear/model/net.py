@@ -8,6 +8,10 @@ from torch import nn
 
 from .config import ModelConfig
 
+#: Typical spread of the detail channel (in [0, 1]); dividing by it puts the
+#: channel on the scale of the normalised colours.
+DETAIL_STD = 0.15
+
 
 def _conv(cin: int, cout: int, stride: int) -> nn.Sequential:
     return nn.Sequential(
@@ -20,10 +24,11 @@ def _conv(cin: int, cout: int, stride: int) -> nn.Sequential:
 class WearNet(nn.Module):
     """Small CNN reading a shrunk canonical sole.
 
-    Input ``(B, 4, H, W)`` float in [0, 1] (RGB + mask coverage, `preprocess.
-    to_network_input`) and, with ``config.zone_inputs``, the zone weights
-    ``(B, 7, H/4, W/4)`` (`preprocess.zone_weights`); outputs pattern logits
-    ``(B, 7)`` and a wear map ``(B, H/4, W/4)`` in [0, 1]. The classifier sees the stage-3 features
+    Input ``(B, C, H, W)`` float in [0, 1] (RGB + mask coverage, and the
+    tread detail with ``config.detail``; `preprocess.to_network_input`) and,
+    with ``config.zone_inputs``, the zone weights ``(B, 7, H/4, W/4)``
+    (`preprocess.zone_weights`); outputs pattern logits ``(B, 7)`` and a wear
+    map ``(B, H/4, W/4)`` in [0, 1]. The classifier sees the stage-3 features
     flattened (so it knows *where* wear is, not only that it is there) and the
     wear map itself, pooled.
     """
@@ -34,7 +39,8 @@ class WearNet(nn.Module):
         w0, w1, w2, w3 = config.widths
         self.register_buffer("mean", torch.tensor(config.mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(config.std).view(1, 3, 1, 1))
-        self.stem = _conv(7 if config.sole_norm else 4, w0, 2)  # H/2
+        cin = (7 if config.sole_norm else 4) + int(config.detail)
+        self.stem = _conv(cin, w0, 2)  # H/2
         self.stage1 = nn.Sequential(_conv(w0, w1, 2), _conv(w1, w1, 1))  # H/4
         self.stage2 = nn.Sequential(_conv(w1, w2, 2), _conv(w2, w2, 1))  # H/8
         self.stage3 = nn.Sequential(_conv(w2, w3, 2), _conv(w3, w3, 1))  # H/16
@@ -65,6 +71,8 @@ class WearNet(nn.Module):
             mean = (rgb * alpha).sum(dim=(2, 3), keepdim=True) / area  # (B, 3, 1, 1)
             var = ((rgb - mean) ** 2 * alpha).sum(dim=(2, 3), keepdim=True) / area
             parts.insert(1, (rgb - mean) / torch.sqrt(var + 1e-2) * alpha)
+        if self.config.detail:
+            parts.append(x[:, 4 : 4 + self.config.detail] * (alpha / DETAIL_STD))
         x = torch.cat(parts, dim=1)
         f0 = self.stem(x)  # (B, w0, H/2, W/2)
         f1 = self.stage1(f0)  # (B, w1, H/4, W/4)

@@ -11,8 +11,50 @@ import numpy as np
 
 from ..design import ZONES
 
+#: Grey levels of local tread detail that map to 255 in the detail channel.
+DETAIL_FULL_SCALE: float = 42.5
 
-def shrink_sole(image: np.ndarray, mask: np.ndarray, *, size: tuple[int, int]) -> np.ndarray:
+
+def tread_detail(image: np.ndarray, mask: np.ndarray, *, bands: int = 1) -> np.ndarray:
+    """Local tread detail of a canonical sole, in one or two frequency bands.
+
+    Fresh lugs leave sharp light/dark steps at the canonical resolution that
+    an area-downsampled copy averages away; worn rubber is smooth. Band 0 is
+    |grey - blur(grey, 1 px)| (edge sharpness), band 1 |blur(grey, 1 px) -
+    blur(grey, 3 px)| (lug-to-groove contrast). Blurs are normalised by the
+    blurred mask, so the sole's outline adds nothing.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 ndarray
+    mask : (H, W) bool ndarray
+    bands : {1, 2}
+
+    Returns
+    -------
+    (H, W, bands) float32 ndarray
+        Detail in grey levels, 0 outside the mask.
+    """
+    if bands not in (1, 2):
+        raise ValueError(f"bands must be 1 or 2, got {bands!r}")
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    m = mask.astype(np.float32)
+
+    def blur(sigma: float) -> np.ndarray:
+        num = cv2.GaussianBlur(grey * m, (0, 0), sigma)
+        den = cv2.GaussianBlur(m, (0, 0), sigma)
+        return num / np.maximum(den, 1e-3)
+
+    fine = blur(1.0)
+    out = [np.abs(grey - fine) * m]
+    if bands == 2:
+        out.append(np.abs(fine - blur(3.0)) * m)
+    return np.dstack(out)
+
+
+def shrink_sole(
+    image: np.ndarray, mask: np.ndarray, *, size: tuple[int, int], detail: int = 0
+) -> np.ndarray:
     """Area-downsample a canonical sole and stack its mask as a 4th channel.
 
     Parameters
@@ -23,11 +65,15 @@ def shrink_sole(image: np.ndarray, mask: np.ndarray, *, size: tuple[int, int]) -
         The sole in the canonical frame.
     size : (int, int)
         (h, w) of the result.
+    detail : {0, 1, 2}
+        Bands of `tread_detail` to add as channels, each measured at full
+        resolution, then area-downsampled (255 = `DETAIL_FULL_SCALE` grey
+        levels).
 
     Returns
     -------
-    (h, w, 4) uint8 ndarray
-        RGB and the mask's coverage (0-255) per pixel.
+    (h, w, 4 + detail) uint8 ndarray
+        RGB, the mask's coverage (0-255) per pixel and the tread detail bands.
     """
     image = np.asarray(image)
     mask = np.asarray(mask)
@@ -39,7 +85,13 @@ def shrink_sole(image: np.ndarray, mask: np.ndarray, *, size: tuple[int, int]) -
     rgb = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
     cover = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
     alpha = np.clip(np.rint(cover * 255.0), 0, 255).astype(np.uint8)
-    return np.dstack([rgb, alpha])
+    bands = int(detail)
+    if not bands:
+        return np.dstack([rgb, alpha])
+    fine = cv2.resize(tread_detail(image, mask, bands=bands), (w, h),
+                      interpolation=cv2.INTER_AREA).reshape(h, w, bands)
+    fine = np.clip(np.rint(fine * (255.0 / DETAIL_FULL_SCALE)), 0, 255).astype(np.uint8)
+    return np.dstack([rgb, alpha, fine])
 
 
 def to_network_input(small: np.ndarray) -> np.ndarray:
@@ -47,17 +99,18 @@ def to_network_input(small: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    small : (B, h, w, 4) uint8 ndarray
-        Output of `shrink_sole`, stacked.
+    small : (B, h, w, C) uint8 ndarray
+        Output of `shrink_sole`, stacked (C = 4, or 5-6 with detail channels).
 
     Returns
     -------
-    (B, 4, h, w) float32 ndarray
-        Channels RGB + mask, all in [0, 1]; normalisation happens inside the network.
+    (B, C, h, w) float32 ndarray
+        Channels RGB + mask (+ detail), all in [0, 1]; normalisation happens
+        inside the network.
     """
     small = np.asarray(small)
-    if small.ndim != 4 or small.shape[3] != 4:
-        raise ValueError(f"expected (B, h, w, 4) inputs, got {small.shape}")
+    if small.ndim != 4 or small.shape[3] not in (4, 5, 6):
+        raise ValueError(f"expected (B, h, w, 4 to 6) inputs, got {small.shape}")
     x = small.astype(np.float32) * np.float32(1.0 / 255.0)
     return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
 

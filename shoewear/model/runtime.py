@@ -88,7 +88,7 @@ class WearModel:
         inputs = session.get_inputs()
         outputs = [o.name for o in session.get_outputs()]
         h, w = config.input_size
-        expected = [(INPUT_NAME, [4, h, w])]
+        expected = [(INPUT_NAME, [config.channels, h, w])]
         if config.zone_inputs:
             expected.append((ZONES_INPUT_NAME, [len(config.zones), *config.map_size]))
         found = [(i.name, list(i.shape[1:])) for i in inputs]
@@ -103,7 +103,7 @@ class WearModel:
 
         Parameters
         ----------
-        small : (B, h, w, 4) uint8 ndarray
+        small : (B, h, w, C) uint8 ndarray
             `preprocess.shrink_sole` outputs at `config.input_size`.
         weights : (B, 7, h/4, w/4) float ndarray or None
             `preprocess.zone_weights` of each sole; needed when
@@ -119,9 +119,10 @@ class WearModel:
             Wear maps in [0, 1].
         """
         small = np.asarray(small)
-        if small.ndim != 4 or small.shape[1:] != (*self.config.input_size, 4):
+        c = self.config.channels
+        if small.ndim != 4 or small.shape[1:] != (*self.config.input_size, c):
             raise ValueError(
-                f"expected (B, {self.config.input_size[0]}, {self.config.input_size[1]}, 4) "
+                f"expected (B, {self.config.input_size[0]}, {self.config.input_size[1]}, {c}) "
                 f"inputs, got {small.shape}"
             )
         if self.config.zone_inputs:
@@ -157,7 +158,11 @@ class WearModel:
         if not canons:
             return [], []
         small = np.stack(
-            [shrink_sole(c.image, c.mask, size=self.config.input_size) for c in canons]
+            [
+                shrink_sole(c.image, c.mask, size=self.config.input_size,
+                            detail=self.config.detail)
+                for c in canons
+            ]
         )
         weights = np.stack([zone_weights(c.zones, map_size=self.config.map_size) for c in canons])
         probs, maps = self.predict(small, weights)

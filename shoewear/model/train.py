@@ -98,8 +98,10 @@ def augment(
 
     Parameters
     ----------
-    x : (B, 4, H, W) float tensor
-        RGB + mask in [0, 1].
+    x : (B, C, H, W) float tensor
+        RGB + mask (+ tread detail) in [0, 1]. The detail channels follow
+        brightness and contrast (it is a grey-level difference), the warp and
+        the blur; noise goes on the colours only.
     weights : (B, 7, h, w) float tensor
         Zone weights of the wear map.
     gen : torch.Generator
@@ -114,7 +116,7 @@ def augment(
     def u(lo: float, hi: float, *shape: int) -> torch.Tensor:
         return lo + (hi - lo) * torch.rand(b, *shape, generator=gen)
 
-    rgb, alpha = x[:, :3], x[:, 3:4]
+    rgb, alpha, fine = x[:, :3], x[:, 3:4], x[:, 4:]
     gray = rgb.mean(dim=1, keepdim=True)
     # Mild: worn rubber fades towards a dusty grey, so a sole's own contrast and
     # saturation are part of what tells light, even wear from none.
@@ -122,9 +124,13 @@ def augment(
     mean = (rgb * alpha).sum(dim=(1, 2, 3), keepdim=True) / (
         3 * alpha.sum(dim=(1, 2, 3), keepdim=True) + 1e-6
     )
-    rgb = mean + (rgb - mean) * u(0.85, 1.15, 1, 1, 1)  # contrast
-    rgb = rgb * u(0.8, 1.2, 1, 1, 1) * u(0.95, 1.05, 3, 1, 1)  # brightness, white balance
+    contrast = u(0.85, 1.15, 1, 1, 1)
+    rgb = mean + (rgb - mean) * contrast
+    brightness = u(0.8, 1.2, 1, 1, 1)
+    rgb = rgb * brightness * u(0.95, 1.05, 3, 1, 1)  # white balance
     rgb = rgb + u(-0.05, 0.05, 1, 1, 1)
+    if fine.shape[1]:  # tread detail is a grey-level difference: it scales with both
+        fine = (fine * (contrast * brightness)).clamp(0, 1)
 
     angle = u(-4.0, 4.0) * math.pi / 180.0
     scale = u(0.94, 1.06)
@@ -138,7 +144,8 @@ def augment(
         ],
         dim=1,
     )  # (B, 2, 3)
-    img = torch.cat([rgb, alpha], dim=1)
+    img = torch.cat([rgb, alpha, fine], dim=1)
+    c = img.shape[1]
     grid = F.affine_grid(theta, list(img.shape), align_corners=False)
     img = F.grid_sample(img, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     wgrid = F.affine_grid(theta, list(weights.shape), align_corners=False)
@@ -147,10 +154,10 @@ def augment(
     blur = torch.rand(b, generator=gen) < 0.3
     if blur.any():
         k = torch.tensor([0.25, 0.5, 0.25])
-        kernel = (k[:, None] * k[None, :]).expand(4, 1, 3, 3).contiguous()
-        img[blur] = F.conv2d(F.pad(img[blur], (1, 1, 1, 1), mode="replicate"), kernel, groups=4)
+        kernel = (k[:, None] * k[None, :]).expand(c, 1, 3, 3).contiguous()
+        img[blur] = F.conv2d(F.pad(img[blur], (1, 1, 1, 1), mode="replicate"), kernel, groups=c)
     noise = torch.randn(img[:, :3].shape, generator=gen) * u(0.0, 0.04, 1, 1, 1)
-    img = torch.cat([(img[:, :3] + noise).clamp(0, 1), img[:, 3:4]], dim=1)
+    img = torch.cat([(img[:, :3] + noise).clamp(0, 1), img[:, 3:]], dim=1)
     return img, weights
 
 
@@ -367,6 +374,7 @@ def train_model(
             data_dir,
             input_size=config.input_size,
             map_size=config.map_size,
+            detail=config.detail,
             workers=workers,
             progress=progress,
         )
