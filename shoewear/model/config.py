@@ -97,7 +97,7 @@ class ModelConfig(JsonConfig):
     @property
     def channels(self) -> int:
         """Channels of the network input: RGB, mask and the tread-detail bands."""
-        return 4 + int(self.detail)
+        return 4 + self.detail
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "model") -> ModelConfig:

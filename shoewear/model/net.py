@@ -39,7 +39,7 @@ class WearNet(nn.Module):
         w0, w1, w2, w3 = config.widths
         self.register_buffer("mean", torch.tensor(config.mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(config.std).view(1, 3, 1, 1))
-        cin = (7 if config.sole_norm else 4) + int(config.detail)
+        cin = (7 if config.sole_norm else 4) + config.detail
         self.stem = _conv(cin, w0, 2)  # H/2
         self.stage1 = nn.Sequential(_conv(w0, w1, 2), _conv(w1, w1, 1))  # H/4
         self.stage2 = nn.Sequential(_conv(w1, w2, 2), _conv(w2, w2, 1))  # H/8

@@ -100,7 +100,7 @@ def augment(
     ----------
     x : (B, C, H, W) float tensor
         RGB + mask (+ tread detail) in [0, 1]. The detail channels follow
-        brightness and contrast (it is a grey-level difference), the warp and
+        brightness and contrast (they are grey-level differences), the warp and
         the blur; noise goes on the colours only.
     weights : (B, 7, h, w) float tensor
         Zone weights of the wear map.
