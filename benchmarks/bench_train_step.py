@@ -29,7 +29,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shoewear.model.config import ModelConfig  # noqa: E402
+from shoewear.model.config import DEFAULT_DETAIL, ModelConfig  # noqa: E402
 from shoewear.model.net import WearNet  # noqa: E402
 from shoewear.model.precision import native_bf16  # noqa: E402
 from shoewear.model.train import _loss  # noqa: E402
@@ -46,10 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    config = ModelConfig()
+    config = ModelConfig(detail=DEFAULT_DETAIL)
     h, w = config.input_size
     mh, mw = config.map_size
-    x = torch.rand(args.batch, 4, h, w)
+    x = torch.rand(args.batch, config.channels, h, w)
     zones = torch.zeros(args.batch, len(config.zones), mh, mw)
     zones[:, :, mh // 8 : -mh // 8, mw // 8 : -mw // 8] = 1.0 / len(config.zones)
     y = torch.arange(args.batch) % len(config.classes)

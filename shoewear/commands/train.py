@@ -15,7 +15,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="train or fine-tune the wear model on labelled photos",
         description="Train the wear CNN on an ImageFolder tree DATA_DIR/<pattern>/*.jpg "
         "(optional DATA_DIR/labels.csv with zone levels and sides). Crops are cached in "
-        "DATA_DIR/.shoewear-cache (crops of earlier shoewear versions are cleared out). "
+        "DATA_DIR/.shoewear-cache (crops of other shoewear versions or formats are cleared out). "
         "The model in --out is replaced only when training "
         "succeeds; an interrupted run continues with --resume.",
     )
@@ -76,10 +76,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-#: Tread-detail channels of a model trained from scratch (the shipped model's).
-DEFAULT_DETAIL = 1
-
-
 def _fmt(v: float, pct: bool = False) -> str:
     if v is None or not math.isfinite(v):
         return "n/a"
@@ -95,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         if on and args.init_from:
             raise UsageError(f"{flag} chooses the architecture of a new model; "
                              "with --from the model's own is kept")
-    from ..model.config import ModelConfig
+    from ..model.config import DEFAULT_DETAIL, ModelConfig
     from ..model.train import train_model
 
     def on_epoch(s) -> None:

@@ -18,6 +18,10 @@ INPUT_NAME = "sole"
 ZONES_INPUT_NAME = "zones"
 OUTPUT_NAMES = ("logits", "wear_map")
 
+#: Tread-detail channels of a model trained from scratch by `shoewear train`
+#: (the shipped model's); a config without the key has none.
+DEFAULT_DETAIL = 1
+
 #: Metadata key holding the JSON config (safetensors metadata, ONNX metadata_props).
 CONFIG_KEY = "shoewear_config"
 

@@ -3,7 +3,7 @@
 The crops of ``<root>`` live in ``<root>/.shoewear-cache/<set>/<key>.npz``
 (or under ``$XDG_CACHE_HOME/shoewear`` when the data folder is read-only).
 A *set* holds the crops of one pipeline version at one input and wear-map
-size; a *key* names one photo by its path, size and mtime. When the
+size and channel count; a *key* names one photo by its path, size and mtime. When the
 pipeline changes, its new set starts empty, and the sets not used lately
 are deleted so that they do not pile up: the cache only ever holds
 derived data, so deleting it costs time, never information.

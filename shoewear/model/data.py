@@ -6,9 +6,9 @@ root, ``pattern``, ``side``, the seven zone levels named as `design.ZONES`,
 and the sole's box ``x0, y0, x1, y1`` in photo pixels). Every photo goes
 through the same `load_image` + `find_soles` as at inference; found soles are
 matched to label rows by box IoU. The shrunk crops of each photo are cached
-(`crop_cache`: one set per pipeline source code and input size, one file
-per photo path, size and mtime), so epochs and reruns never redo
-segmentation.
+(`crop_cache`: one set per pipeline source code, input size and channel
+count, one file per photo path, size and mtime), so epochs and reruns
+never redo segmentation.
 """
 
 from __future__ import annotations
