@@ -1,3 +1,6 @@
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -9,6 +12,9 @@ from shoewear.model.checkpoint import load_checkpoint
 from shoewear.model.config import ModelConfig
 from shoewear.model.runtime import WearModel
 from shoewear.model.train import STATE_NAME, augment, resolve_weights, train_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_augment import augment_step_by_step  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +57,16 @@ def test_augment_draws_the_same_for_the_detail_channel():
     y4, v4 = augment(x[:, :4].clone(), w, torch.Generator().manual_seed(3))
     assert torch.equal(y5[:, :4], y4) and torch.equal(v5, v4)
     assert y5.shape == x.shape and float(y5[:, 4].min()) >= 0 and float(y5[:, 4].max()) <= 1
+
+
+@pytest.mark.parametrize("channels", [4, 5])
+def test_augment_computes_the_step_by_step_augmentation(channels):
+    x = torch.rand(16, channels, 64, 32)
+    x[:, 3] = (x[:, 3] > 0.3).float()
+    w = torch.rand(16, 7, 16, 8)
+    got, got_w = augment(x.clone(), w, torch.Generator().manual_seed(11))
+    want, want_w = augment_step_by_step(x.clone(), w, torch.Generator().manual_seed(11))
+    assert torch.allclose(got, want, atol=1e-5) and torch.equal(got_w, want_w)
 
 
 def test_train_with_the_detail_channel(data_dir, tmp_path):

@@ -120,17 +120,25 @@ def augment(
     gray = rgb.mean(dim=1, keepdim=True)
     # Mild: worn rubber fades towards a dusty grey, so a sole's own contrast and
     # saturation are part of what tells light, even wear from none.
-    rgb = gray + (rgb - gray) * u(0.85, 1.15, 1, 1, 1)  # saturation
-    mean = (rgb * alpha).sum(dim=(1, 2, 3), keepdim=True) / (
-        3 * alpha.sum(dim=(1, 2, 3), keepdim=True) + 1e-6
+    saturation = u(0.85, 1.15, 1, 1, 1)
+    # Saturation keeps the grey level, so the sole's mean grey is the mean of `gray`.
+    mean = (gray * alpha).sum(dim=(1, 2, 3), keepdim=True) / (
+        alpha.sum(dim=(1, 2, 3), keepdim=True) + 1e-6 / 3
     )
     contrast = u(0.85, 1.15, 1, 1, 1)
-    rgb = mean + (rgb - mean) * contrast
     brightness = u(0.8, 1.2, 1, 1, 1)
-    rgb = rgb * brightness * u(0.95, 1.05, 3, 1, 1)  # white balance
-    rgb = rgb + u(-0.05, 0.05, 1, 1, 1)
+    gain = brightness * u(0.95, 1.05, 3, 1, 1)  # white balance
+    offset = u(-0.05, 0.05, 1, 1, 1)
+    # saturation, contrast, brightness, white balance and offset in one affine map:
+    # gain * (mean + contrast * (gray + saturation * (rgb - gray) - mean)) + offset
+    stretch = gain * contrast
+    img = torch.empty_like(x)
+    torch.mul(rgb, stretch * saturation, out=img[:, :3])
+    img[:, :3].addcmul_(gray, stretch * (1 - saturation))
+    img[:, :3].add_(gain * mean * (1 - contrast) + offset)
+    img[:, 3:4] = alpha
     if fine.shape[1]:  # tread detail is a grey-level difference: it scales with both
-        fine = (fine * (contrast * brightness)).clamp(0, 1)
+        torch.mul(fine, contrast * brightness, out=img[:, 4:]).clamp_(0, 1)
 
     angle = u(-4.0, 4.0) * math.pi / 180.0
     scale = u(0.94, 1.06)
@@ -144,21 +152,24 @@ def augment(
         ],
         dim=1,
     )  # (B, 2, 3)
-    img = torch.cat([rgb, alpha, fine], dim=1)
-    c = img.shape[1]
     grid = F.affine_grid(theta, list(img.shape), align_corners=False)
     img = F.grid_sample(img, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     wgrid = F.affine_grid(theta, list(weights.shape), align_corners=False)
     weights = F.grid_sample(weights, wgrid, mode="bilinear", align_corners=False)
 
-    blur = torch.rand(b, generator=gen) < 0.3
-    if blur.any():
-        k = torch.tensor([0.25, 0.5, 0.25])
-        kernel = (k[:, None] * k[None, :]).expand(c, 1, 3, 3).contiguous()
-        img[blur] = F.conv2d(F.pad(img[blur], (1, 1, 1, 1), mode="replicate"), kernel, groups=c)
-    noise = torch.randn(img[:, :3].shape, generator=gen) * u(0.0, 0.04, 1, 1, 1)
-    img = torch.cat([(img[:, :3] + noise).clamp(0, 1), img[:, 3:]], dim=1)
+    blur = torch.nonzero(torch.rand(b, generator=gen) < 0.3).flatten()
+    if len(blur):
+        img[blur] = _blur3(img[blur])
+    noise = torch.randn((b, 3, *img.shape[2:]), generator=gen) * u(0.0, 0.04, 1, 1, 1)
+    img[:, :3].add_(noise).clamp_(0, 1)
     return img, weights
+
+
+def _blur3(img: torch.Tensor) -> torch.Tensor:
+    """The 3 x 3 binomial blur ([1, 2, 1] / 4 each way), edges replicated."""
+    p = F.pad(img, (1, 1, 1, 1), mode="replicate")
+    rows = p[:, :, :-2] + 2 * p[:, :, 1:-1] + p[:, :, 2:]
+    return (rows[..., :-2] + 2 * rows[..., 1:-1] + rows[..., 2:]) * (1 / 16)
 
 
 def _batch_tensors(data: SoleSet, index: np.ndarray) -> tuple[torch.Tensor, ...]:
