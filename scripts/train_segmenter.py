@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", default=None, help="start from these weights (safetensors)")
     ap.add_argument("--precision", default="auto", metavar="{auto,fp32,bf16}",
                     help="arithmetic of the training steps, as for shoewear train")
+    ap.add_argument("--device", default="cpu",
+                    help="torch device of the training steps (default cpu; cuda on a GPU)")
     ap.add_argument("--draw-only", action="store_true", help="draw and cache the photos, then stop")
     args = ap.parse_args(argv)
     if args.init and not Path(args.init).is_file():
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         init = load_file(args.init)
     net, metrics = train_segmenter(train, val, config, epochs=args.epochs,
                                    batch_size=args.batch_size, lr=args.lr, init=init,
-                                   precision=precision)
+                                   precision=precision, device=args.device)
     if args.weights_out:
         from safetensors.torch import save_file
 
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_photos": args.n + args.more + args.closer, "closer_photos": args.closer,
         "val_photos": args.val, "first_seed": args.seed,
         "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-        "precision": precision,
+        "precision": precision, "device": args.device,
         "command": "python scripts/train_segmenter.py " + " ".join(argv or sys.argv[1:]),
     }
     config = config.replace(metrics=metrics, recipe=recipe)

@@ -52,6 +52,7 @@ def memory_format(precision: str) -> torch.memory_format:
     return torch.channels_last if precision == "bf16" else torch.contiguous_format
 
 
-def autocast(precision: str) -> contextlib.AbstractContextManager:
-    """Context in which a forward pass runs at `precision` (``fp32`` or ``bf16``)."""
-    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16")
+def autocast(precision: str, device: str = "cpu") -> contextlib.AbstractContextManager:
+    """Context in which a forward pass on `device` runs at `precision` (``fp32`` or ``bf16``)."""
+    kind = torch.device(device).type
+    return torch.autocast(kind, dtype=torch.bfloat16, enabled=precision == "bf16")

@@ -60,13 +60,14 @@ def _batch(data: dict, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
 def evaluate_seg(net: SoleSegNet, data: dict, *, batch_size: int = 32) -> dict:
     """Mean IoU of sole and core masks (logit > 0) against the targets, at network scale."""
     net.eval()
+    device = next(net.parameters()).device
     inter = np.zeros(2)
     union = np.zeros(2)
     ious = []
     for start in range(0, len(data["image"]), batch_size):
         idx = np.arange(start, min(start + batch_size, len(data["image"])))
         x, y = _batch(data, idx)
-        pred = net(x) > 0
+        pred = (net(x.to(device)) > 0).cpu()
         truth = torch.stack([y[:, 0] >= 0.5, y[:, 1] >= 0.5], 1)
         i = (pred & truth).sum((2, 3)).numpy()
         u = (pred | truth).sum((2, 3)).numpy()
@@ -93,6 +94,7 @@ def train_segmenter(
     progress: bool = True,
     init: dict | None = None,
     precision: str = "auto",
+    device: str = "cpu",
 ) -> tuple[SoleSegNet, dict]:
     """Train a `SoleSegNet` with AdamW and a one-cycle schedule.
 
@@ -105,6 +107,11 @@ def train_segmenter(
     precision : {"auto", "fp32", "bf16"}
         Arithmetic and memory layout of the training steps
         (`precision.resolve_precision`, `precision.memory_format`).
+    device : str
+        torch device of the steps (``cpu``, or ``cuda`` on a machine with a
+        GPU, where ``bf16`` autocasts to bfloat16 the same way). The random
+        draws are the same on every device; the arithmetic is not, so a run
+        on another device gives other (equally trained) weights.
 
     Returns
     -------
@@ -123,7 +130,7 @@ def train_segmenter(
     if init is not None:
         net.load_state_dict(init)
     layout = memory_format(precision)
-    net = net.to(memory_format=layout)
+    net = net.to(device=device, memory_format=layout)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     n = len(train["image"])
     steps = epochs * math.ceil(n / batch_size)
@@ -138,7 +145,8 @@ def train_segmenter(
         for k, start in enumerate(bar):
             x, y = _batch(train, np.sort(order[start : start + batch_size]))
             x, y = _augment(x, y, gen)
-            with autocast(precision):  # the network only: the loss stays float32
+            x, y = x.to(device), y.to(device)
+            with autocast(precision, device):  # the network only: the loss stays float32
                 logits = net(x.contiguous(memory_format=layout))
             loss = seg_loss(logits.float(), y[:, 0], y[:, 1])
             opt.zero_grad(set_to_none=True)
@@ -153,7 +161,7 @@ def train_segmenter(
                   f"val sole IoU {metrics['sole_iou']:.4f}, core IoU {metrics['core_iou']:.4f}",
                   flush=True)
     metrics["seconds"] = round(time.perf_counter() - t0, 1)
-    return net.to(memory_format=torch.contiguous_format).eval(), metrics
+    return net.to(device="cpu", memory_format=torch.contiguous_format).eval(), metrics
 
 
 def export_segmenter(net: SoleSegNet, config: SegConfig, path: str | Path,
