@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(args.workers)
+    try:
+        kind = torch.device(args.device).type
+    except RuntimeError as exc:
+        ap.error(f"--device: {exc}")
+    if kind == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda: this machine has no CUDA GPU that torch can use")
     from shoewear.errors import UsageError
     from shoewear.model.precision import resolve_precision
     from shoewear.model.seg_config import SegConfig
