@@ -16,7 +16,6 @@ Prints the median milliseconds per batch of each and their ratio.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
 import time
@@ -28,7 +27,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shoewear.model.train import augment  # noqa: E402
+from shoewear.model.train import augment, random_warp  # noqa: E402
 
 
 def augment_step_by_step(
@@ -53,20 +52,9 @@ def augment_step_by_step(
     rgb = rgb + u(-0.05, 0.05, 1, 1, 1)
     if fine.shape[1]:
         fine = (fine * (contrast * brightness)).clamp(0, 1)
-    angle = u(-4.0, 4.0) * math.pi / 180.0
-    scale = u(0.94, 1.06)
-    aspect = u(0.95, 1.05)
-    tx, ty = u(-0.04, 0.04), u(-0.03, 0.03)
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack(
-        [torch.stack([cos * aspect, -sin, tx], 1), torch.stack([sin * aspect, cos, ty], 1)], 1
-    )
     img = torch.cat([rgb, alpha, fine], dim=1)
     c = img.shape[1]
-    grid = F.affine_grid(theta, list(img.shape), align_corners=False)
-    img = F.grid_sample(img, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    wgrid = F.affine_grid(theta, list(weights.shape), align_corners=False)
-    weights = F.grid_sample(weights, wgrid, mode="bilinear", align_corners=False)
+    img, weights = random_warp(img, weights, u)  # the same in both: not what is compared
     blur = torch.rand(b, generator=gen) < 0.3
     if blur.any():
         k = torch.tensor([0.25, 0.5, 0.25])

@@ -140,6 +140,24 @@ def augment(
     if fine.shape[1]:  # tread detail is a grey-level difference: it scales with both
         torch.mul(fine, contrast * brightness, out=img[:, 4:]).clamp_(0, 1)
 
+    img, weights = random_warp(img, weights, u)
+
+    blur = torch.nonzero(torch.rand(b, generator=gen) < 0.3).flatten()
+    if len(blur):
+        img[blur] = _blur3(img[blur])
+    noise = torch.randn((b, 3, *img.shape[2:]), generator=gen) * u(0.0, 0.04, 1, 1, 1)
+    img[:, :3].add_(noise).clamp_(0, 1)
+    return img, weights
+
+
+def random_warp(
+    img: torch.Tensor, weights: torch.Tensor, u: Callable[..., torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A small random affine warp (rotation, scale, aspect, shift) of a batch and its zone weights.
+
+    `u(lo, hi)` draws one uniform value per sole; the draws are made in a fixed
+    order, so the same generator gives the same warps.
+    """
     angle = u(-4.0, 4.0) * math.pi / 180.0
     scale = u(0.94, 1.06)
     aspect = u(0.95, 1.05)
@@ -156,12 +174,6 @@ def augment(
     img = F.grid_sample(img, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     wgrid = F.affine_grid(theta, list(weights.shape), align_corners=False)
     weights = F.grid_sample(weights, wgrid, mode="bilinear", align_corners=False)
-
-    blur = torch.nonzero(torch.rand(b, generator=gen) < 0.3).flatten()
-    if len(blur):
-        img[blur] = _blur3(img[blur])
-    noise = torch.randn((b, 3, *img.shape[2:]), generator=gen) * u(0.0, 0.04, 1, 1, 1)
-    img[:, :3].add_(noise).clamp_(0, 1)
     return img, weights
 
 
