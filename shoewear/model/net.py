@@ -39,6 +39,13 @@ class WearNet(nn.Module):
         w0, w1, w2, w3 = config.widths
         self.register_buffer("mean", torch.tensor(config.mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(config.std).view(1, 3, 1, 1))
+        # The plain input step as one affine map per channel, then the mask:
+        # ((x - mean) / std, 1, detail / DETAIL_STD) * alpha.
+        scale = [1.0 / s for s in config.std] + [0.0] + [1.0 / DETAIL_STD] * config.detail
+        shift = [-m / s for m, s in zip(config.mean, config.std, strict=True)]
+        shift += [1.0] + [0.0] * config.detail
+        self.register_buffer("in_scale", torch.tensor(scale).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer("in_shift", torch.tensor(shift).view(1, -1, 1, 1), persistent=False)
         cin = (7 if config.sole_norm else 4) + config.detail
         self.stem = _conv(cin, w0, 2)  # H/2
         self.stage1 = nn.Sequential(_conv(w0, w1, 2), _conv(w1, w1, 1))  # H/4
@@ -63,17 +70,11 @@ class WearNet(nn.Module):
     def forward(
         self, x: torch.Tensor, zones: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        rgb = (x[:, :3] - self.mean) / self.std  # (B, 3, H, W)
-        alpha = x[:, 3:4]  # (B, 1, H, W)
-        parts = [rgb * alpha, alpha]  # background zeroed
         if self.config.sole_norm:
-            area = alpha.sum(dim=(2, 3), keepdim=True) + 1e-3
-            mean = (rgb * alpha).sum(dim=(2, 3), keepdim=True) / area  # (B, 3, 1, 1)
-            var = ((rgb - mean) ** 2 * alpha).sum(dim=(2, 3), keepdim=True) / area
-            parts.insert(1, (rgb - mean) / torch.sqrt(var + 1e-2) * alpha)
-        if self.config.detail:
-            parts.append(x[:, 4 : 4 + self.config.detail] * (alpha / DETAIL_STD))
-        x = torch.cat(parts, dim=1)
+            x = self._sole_norm_input(x)
+        else:  # rgb normalised, the mask, the detail: all masked, in two passes
+            alpha = x[:, 3:4]  # (B, 1, H, W) mask coverage
+            x = torch.addcmul(self.in_shift, x[:, : self.in_scale.shape[1]], self.in_scale) * alpha
         f0 = self.stem(x)  # (B, w0, H/2, W/2)
         f1 = self.stage1(f0)  # (B, w1, H/4, W/4)
         f2 = self.stage2(f1)  # (B, w2, H/8, W/8)
@@ -90,6 +91,18 @@ class WearNet(nn.Module):
         feats = torch.cat(feats, dim=1)
         logits = self.classifier(feats)  # (B, 7)
         return logits, wear[:, 0]
+
+    def _sole_norm_input(self, x: torch.Tensor) -> torch.Tensor:
+        """The input with the colours relative to the sole's own mean and spread added."""
+        rgb = (x[:, :3] - self.mean) / self.std  # (B, 3, H, W)
+        alpha = x[:, 3:4]  # (B, 1, H, W)
+        area = alpha.sum(dim=(2, 3), keepdim=True) + 1e-3
+        mean = (rgb * alpha).sum(dim=(2, 3), keepdim=True) / area  # (B, 3, 1, 1)
+        var = ((rgb - mean) ** 2 * alpha).sum(dim=(2, 3), keepdim=True) / area
+        parts = [rgb * alpha, (rgb - mean) / torch.sqrt(var + 1e-2) * alpha, alpha]
+        if self.config.detail:
+            parts.append(x[:, 4 : 4 + self.config.detail] * (alpha / DETAIL_STD))
+        return torch.cat(parts, dim=1)
 
 
 def zone_levels_torch(maps: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:

@@ -4,10 +4,9 @@ Convolutions in bfloat16 (weights, batch-norm statistics, losses and the
 optimiser stay float32) take about half the time of float32 ones on CPUs
 with AMX or AVX-512 BF16; elsewhere bfloat16 is emulated and slower, so
 ``auto`` picks it only where it is native. bfloat16 steps also keep the
-network and batches channels-last (faster still); float32 steps keep the
-plain layout, so a float32 run does the arithmetic of the versions
-before bfloat16 and regenerates their models bit for bit (checked on tiny
-runs of both trainers).
+network channels-last (faster still; the wear CNN's batches enter
+channels-first, its input step is faster so, and its first convolution
+writes channels-last); float32 steps keep the plain layout.
 Inference (validation, ONNX export, `shoewear analyze`) is always float32.
 """
 

@@ -463,8 +463,7 @@ def train_model(
             for group in opt.param_groups:
                 group["lr"] = _lr_at(epoch * steps_per_epoch + s, total_steps, base_lr, warmup)
             x, w, y, lv = _batch_tensors(train_set, idx)
-            x, w = augment(x, w, gen)
-            x = x.contiguous(memory_format=layout)
+            x, w = augment(x, w, gen)  # channels-first: the first convolution goes channels-last
             loss, logits, _ = _loss(net, x, w, y, lv, precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
