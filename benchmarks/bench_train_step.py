@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from shoewear.model.config import DEFAULT_DETAIL, ModelConfig  # noqa: E402
+from shoewear.model.fit import step_loss  # noqa: E402
 from shoewear.model.net import WearNet  # noqa: E402
 from shoewear.model.precision import native_bf16  # noqa: E402
-from shoewear.model.train import _loss  # noqa: E402
 
 WAYS = [("fp32", False), ("fp32", True), ("bf16", False), ("bf16", True)]
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def step(way: tuple[str, bool]) -> None:
         net, opt, batch = nets[way]
-        loss, _, _ = _loss(net, batch, zones, y, levels, way[0])
+        loss, _, _ = step_loss(net, batch, zones, y, levels, way[0])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

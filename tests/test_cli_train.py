@@ -47,6 +47,21 @@ def test_train_then_evaluate(data_dir, tmp_path, capsys):
     assert "macro-F1" in text and "confusion (rows true, columns predicted)" in text
 
 
+def test_ensemble_trains_from_the_command_line(data_dir, tmp_path, capsys):
+    from shoewear.model.runtime import WearModel
+
+    out = tmp_path / "model"
+    code = main(
+        ["train", str(data_dir), "--out", str(out), "--epochs", "1", "--batch-size", "8",
+         "--val-split", "0.3", "--workers", "1", "--members", "2", "--quiet"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "member 1: epoch 1/1" in captured.err and "member 2: epoch 1/1" in captured.err
+    assert "2 members (best epochs 1, 1), together: val accuracy" in captured.out
+    assert WearModel.load(out / "wear_cnn.onnx").config.members == 2
+
+
 def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
     from shoewear.model.runtime import WearModel
 
@@ -76,6 +91,10 @@ def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
          "--detail chooses the architecture"),
         (["train", "{data}", "--out", "{tmp}/m", "--precision", "fp16", "--quiet"],
          "--precision must be one of auto, fp32, bf16"),
+        (["train", "{data}", "--out", "{tmp}/m", "--members", "5", "--quiet"],
+         "--members must be 1 to 4"),
+        (["train", "{data}", "--out", "{tmp}/m", "--members", "2", "--from", "{tmp}/m0"],
+         "--members chooses the architecture"),
     ],
 )
 def test_errors_are_one_line(data_dir, tmp_path, capsys, argv, message):

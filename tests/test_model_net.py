@@ -122,3 +122,28 @@ def test_config_from_json_refuses_bad_files_in_one_line(edit, message):
     with pytest.raises(ModelError, match=message) as err:
         ModelConfig.from_json(edit(data), source="m.onnx")
     assert str(err.value).startswith("m.onnx: ") and "\n" not in str(err.value)
+
+
+def test_ensemble_reads_as_the_mean_of_its_members():
+    from shoewear.model.net import WearEnsemble, build_net
+
+    torch.manual_seed(0)
+    config = ModelConfig(detail=1, members=3)
+    net = build_net(config).eval()
+    assert isinstance(net, WearEnsemble) and len(net.members) == 3
+    assert isinstance(build_net(ModelConfig()), WearNet)
+    x = torch.rand(2, 5, 128, 64)
+    with torch.no_grad():
+        logits, wear = net(x)
+        outs = [m(x) for m in net.members]
+    probs = torch.stack([torch.softmax(lo, 1) for lo, _ in outs]).mean(0)
+    assert torch.allclose(torch.softmax(logits, 1), probs, atol=1e-6)
+    assert torch.allclose(wear, torch.stack([w for _, w in outs]).mean(0), atol=1e-7)
+    assert not torch.allclose(outs[0][1], outs[1][1])  # members start apart
+    assert count_parameters(net) == 3 * count_parameters(WearNet(ModelConfig(detail=1)))
+
+
+@pytest.mark.parametrize("members", [0, 5, True])
+def test_ensemble_size_is_checked(members):
+    with pytest.raises(ModelError, match="members must be 1 to 4"):
+        ModelConfig(members=members)

@@ -8,10 +8,11 @@ from test_model_helpers import write_data_folder
 
 from shoewear.design import PATTERNS
 from shoewear.errors import ModelError, UsageError
+from shoewear.model.augment import augment
 from shoewear.model.checkpoint import load_checkpoint
 from shoewear.model.config import ModelConfig
 from shoewear.model.runtime import WearModel
-from shoewear.model.train import STATE_NAME, augment, resolve_weights, train_model
+from shoewear.model.train import STATE_NAME, resolve_weights, train_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_augment import augment_step_by_step  # noqa: E402
@@ -168,8 +169,8 @@ def test_precision_auto_follows_the_cpu_and_bad_values_are_refused():
 def test_bf16_steps_follow_the_float32_ones():
     """The same step in both precisions gives nearly the same loss."""
     from shoewear.model.config import ModelConfig
+    from shoewear.model.fit import step_loss
     from shoewear.model.net import WearNet
-    from shoewear.model.train import _loss
 
     torch.manual_seed(0)
     net = WearNet(ModelConfig()).to(memory_format=torch.channels_last)
@@ -178,8 +179,58 @@ def test_bf16_steps_follow_the_float32_ones():
     w[:, :, 4:28, 2:14] = 1 / 7
     y = torch.arange(8) % 7
     lv = torch.rand(8, 7)
-    full, _, _ = _loss(net, x, w, y, lv, "fp32")
-    half, logits, levels = _loss(net, x, w, y, lv, "bf16")
+    full, _, _ = step_loss(net, x, w, y, lv, "fp32")
+    half, logits, levels = step_loss(net, x, w, y, lv, "bf16")
     assert logits.dtype == torch.float32 and levels.dtype == torch.float32
     assert half.item() == pytest.approx(full.item(), rel=0.02)
     assert half.item() != full.item()  # the convolutions did run in bfloat16
+
+
+def test_ensemble_members_train_side_by_side(data_dir, tmp_path):
+    """Member 0 of an ensemble is the network a single run with the same seed makes."""
+    from shoewear.model.members import state_name
+
+    threads = torch.get_num_threads()
+    try:
+        single = _train(data_dir, tmp_path / "one", threads=1)
+    finally:
+        torch.set_num_threads(threads)
+    seen = []
+    result = _train(data_dir, tmp_path / "two", threads=2, arch=ModelConfig(members=2),
+                    on_epoch=seen.append)
+    assert sorted((s.member, s.epoch) for s in seen) == [(0, 1), (0, 2), (1, 1), (1, 2)]
+    assert len(result.history) == 4 and result.export_max_diff < 1e-4
+    model = WearModel.load(result.onnx)
+    assert model.config.members == 2
+    assert model.config.metrics["member_epochs"] == [
+        min((s for s in seen if s.member == k), key=lambda s: s.val_loss).epoch for k in (0, 1)
+    ]
+    assert model.config.recipe["parameters"] == 2 * single.config.recipe["parameters"]
+    ensemble, _ = load_checkpoint(result.weights)
+    alone, _ = load_checkpoint(single.weights)
+    first, second = ensemble.members[0].state_dict(), ensemble.members[1].state_dict()
+    for name, value in alone.state_dict().items():
+        assert torch.allclose(first[name], value, atol=1e-6), name
+    assert not torch.allclose(first["stem.0.weight"], second["stem.0.weight"])
+    assert not any((tmp_path / "two" / state_name(k)).exists() for k in (0, 1))
+    assert not (tmp_path / "two" / ".soles").exists()
+
+    tuned = _train(data_dir, tmp_path / "tuned", init_from=result.weights, epochs=1)
+    assert tuned.config.members == 2 and len(tuned.history) == 2
+
+
+def test_interrupted_ensemble_resumes(data_dir, tmp_path):
+    from shoewear.model.members import state_name
+
+    def stop(stats):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _train(data_dir, tmp_path, epochs=2, arch=ModelConfig(members=2), on_epoch=stop)
+    assert not (tmp_path / "wear_cnn.onnx").exists()
+    assert any((tmp_path / state_name(k)).is_file() for k in (0, 1))
+    with pytest.raises(UsageError, match="--epochs 2"):
+        _train(data_dir, tmp_path, epochs=3, arch=ModelConfig(members=2), resume=True)
+    result = _train(data_dir, tmp_path, epochs=2, arch=ModelConfig(members=2), resume=True)
+    assert result.resumed_from >= 0 and result.onnx.is_file()
+    assert sorted((s.member, s.epoch) for s in result.history) == [(0, 1), (0, 2), (1, 1), (1, 2)]

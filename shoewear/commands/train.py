@@ -65,6 +65,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "shipped model), 2 = also how much they stand out from the grooves, 0 = none",
     )
     p.add_argument(
+        "--members",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train N networks at once, from different seeds, and ship their average "
+        "(an ensemble: steadier than one network, N times the inference work, which is "
+        "small next to finding the sole). Each trains in its own process on its share of "
+        "the CPU threads; default 1 (from scratch only)",
+    )
+    p.add_argument(
         "--precision",
         metavar="{auto,fp32,bf16}",
         default="auto",
@@ -87,16 +97,31 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     if args.patience < 1:
         raise UsageError(f"--patience must be at least 1, got {args.patience}")
-    for flag, on in (("--zone-inputs", args.zone_inputs), ("--detail", args.detail is not None)):
+    for flag, on in (
+        ("--zone-inputs", args.zone_inputs),
+        ("--detail", args.detail is not None),
+        ("--members", args.members is not None),
+    ):
         if on and args.init_from:
             raise UsageError(f"{flag} chooses the architecture of a new model; "
                              "with --from the model's own is kept")
-    from ..model.config import DEFAULT_DETAIL, ModelConfig
+    from ..model.config import DEFAULT_DETAIL, MAX_MEMBERS, ModelConfig
+
+    if args.members is not None and not 1 <= args.members <= MAX_MEMBERS:
+        raise UsageError(f"--members must be 1 to {MAX_MEMBERS}, got {args.members}")
     from ..model.train import train_model
 
+    members = args.members or 1
+    if args.init_from:  # a fine-tuned model keeps its members
+        from ..model.checkpoint import load_checkpoint
+        from ..model.train import resolve_weights
+
+        members = load_checkpoint(resolve_weights(args.init_from))[1].members
+
     def on_epoch(s) -> None:
+        who = f"member {s.member + 1}: " if members > 1 else ""
         print(
-            f"epoch {s.epoch}/{s.epochs}: train loss {s.train_loss:.3f} acc "
+            f"{who}epoch {s.epoch}/{s.epochs}: train loss {s.train_loss:.3f} acc "
             f"{_fmt(s.train_acc, True)} | val loss {s.val_loss:.3f} acc {_fmt(s.val_acc, True)} "
             f"macro-F1 {_fmt(s.val_macro_f1)} zone MAE {_fmt(s.val_zone_mae)} "
             f"({s.seconds:.0f} s){' *' if s.best else ''}",
@@ -120,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
         arch=ModelConfig(
             zone_inputs=args.zone_inputs,
             detail=DEFAULT_DETAIL if args.detail is None else args.detail,
+            members=args.members or 1,
         ),
         progress=not args.quiet,
         on_epoch=on_epoch,
@@ -132,8 +158,13 @@ def run(args: argparse.Namespace) -> int:
         f"trained on {result.n_train} soles, validated on {result.n_val}"
         f"{' (stopped early)' if result.stopped_early else ''} in {result.seconds:.0f} s"
     )
+    if "member_epochs" in m:
+        epochs = ", ".join(str(e) for e in m["member_epochs"])
+        head = f"{len(m['member_epochs'])} members (best epochs {epochs}), together:"
+    else:
+        head = f"best epoch {m.get('epoch')}:"
     print(
-        f"best epoch {m.get('epoch')}: val accuracy {_fmt(m.get('val_accuracy'), True)}, "
+        f"{head} val accuracy {_fmt(m.get('val_accuracy'), True)}, "
         f"macro-F1 {_fmt(m.get('val_macro_f1'))}, zone MAE {_fmt(m.get('val_zone_mae'))}"
     )
     print(f"wrote {result.weights} and {result.onnx}")

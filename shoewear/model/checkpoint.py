@@ -12,7 +12,7 @@ from safetensors.torch import load_file, save_file
 
 from ..errors import ModelError
 from .config import CONFIG_KEY, ModelConfig
-from .net import WearNet
+from .net import WearEnsemble, WearNet, build_net
 
 _HASH_KEY = "shoewear_sha256"
 
@@ -75,17 +75,17 @@ def load_tensors(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, s
     return tensors, meta
 
 
-def save_checkpoint(path: str | Path, net: WearNet, config: ModelConfig) -> None:
+def save_checkpoint(path: str | Path, net: WearNet | WearEnsemble, config: ModelConfig) -> None:
     """Write the network's weights with `config` as JSON metadata, atomically."""
     save_tensors(path, dict(net.state_dict()), {CONFIG_KEY: config.to_json()})
 
 
-def load_checkpoint(path: str | Path) -> tuple[WearNet, ModelConfig]:
+def load_checkpoint(path: str | Path) -> tuple[WearNet | WearEnsemble, ModelConfig]:
     """Rebuild a network from a checkpoint alone.
 
     Returns
     -------
-    net : WearNet
+    net : WearNet or WearEnsemble
         In eval mode.
     config : ModelConfig
         The config stored in the file.
@@ -99,7 +99,7 @@ def load_checkpoint(path: str | Path) -> tuple[WearNet, ModelConfig]:
     if CONFIG_KEY not in meta:
         raise ModelError(f"{path}: no shoewear config in the file's metadata")
     config = ModelConfig.from_json(meta[CONFIG_KEY], source=str(path))
-    net = WearNet(config)
+    net = build_net(config)
     try:
         net.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:

@@ -22,6 +22,9 @@ OUTPUT_NAMES = ("logits", "wear_map")
 #: (the shipped model's); a config without the key has none.
 DEFAULT_DETAIL = 1
 
+#: Most networks an ensemble may average (keeps the model small and fast).
+MAX_MEMBERS = 4
+
 #: Metadata key holding the JSON config (safetensors metadata, ONNX metadata_props).
 CONFIG_KEY = "shoewear_config"
 
@@ -59,6 +62,9 @@ class ModelConfig(JsonConfig):
         The classifier also sees the seven zone levels of the wear map; the
         network then takes the zone weights (`preprocess.zone_weights`) as a
         second input.
+    members : int
+        Copies of the network, trained independently (`net.WearEnsemble`);
+        the model's probabilities and wear map are their means. 1: one network.
     format_version : int
         `FORMAT_VERSION` of the code that wrote the file.
     metrics : dict
@@ -79,6 +85,7 @@ class ModelConfig(JsonConfig):
     sole_norm: bool = False
     zone_inputs: bool = False
     detail: int = 0
+    members: int = 1
     format_version: int = FORMAT_VERSION
     metrics: dict = field(default_factory=dict, compare=False)
     recipe: dict = field(default_factory=dict, compare=False)
@@ -95,6 +102,8 @@ class ModelConfig(JsonConfig):
             object.__setattr__(self, "detail", int(self.detail))
         if self.detail not in (0, 1, 2):
             raise ModelError(f"detail must be 0, 1 or 2 channels, got {self.detail!r}")
+        if isinstance(self.members, bool) or self.members not in range(1, MAX_MEMBERS + 1):
+            raise ModelError(f"members must be 1 to {MAX_MEMBERS}, got {self.members!r}")
         if len(self.widths) != 4:
             raise ModelError(f"widths must hold 4 channel counts, got {self.widths}")
 

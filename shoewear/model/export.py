@@ -10,16 +10,18 @@ import torch
 
 from ..errors import ModelError
 from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
-from .net import WearNet
+from .net import WearEnsemble, WearNet
 from .onnxfile import stamp_and_save
 
 
-def export_onnx(net: WearNet, config: ModelConfig, path: str | Path, *, opset: int = 17) -> Path:
+def export_onnx(
+    net: WearNet | WearEnsemble, config: ModelConfig, path: str | Path, *, opset: int = 17
+) -> Path:
     """Write `net` as ONNX with a dynamic batch axis, atomically.
 
     Parameters
     ----------
-    net : WearNet
+    net : WearNet or WearEnsemble
         The network (put in eval mode here).
     config : ModelConfig
         Stored as JSON in the model's ``metadata_props`` under `CONFIG_KEY`.

@@ -105,6 +105,35 @@ class WearNet(nn.Module):
         return torch.cat(parts, dim=1)
 
 
+class WearEnsemble(nn.Module):
+    """`config.members` WearNets read as one model.
+
+    Same inputs and outputs as `WearNet`: the logits are the log of the
+    members' mean probabilities (so a softmax gives that mean) and the wear
+    map is the members' mean map. Each member is trained on its own
+    (`members.train_members`); ``members[k]`` holds the ``k``-th.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        single = config.replace(members=1)
+        self.members = nn.ModuleList(WearNet(single) for _ in range(config.members))
+
+    def forward(
+        self, x: torch.Tensor, zones: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        outs = [m(x, zones) for m in self.members]
+        probs = torch.stack([torch.softmax(logits, dim=1) for logits, _ in outs]).mean(0)
+        wear = torch.stack([w for _, w in outs]).mean(0)
+        return torch.log(probs.clamp_min(1e-30)), wear
+
+
+def build_net(config: ModelConfig) -> WearNet | WearEnsemble:
+    """The network `config` describes: one WearNet, or an ensemble of `config.members`."""
+    return WearNet(config) if config.members == 1 else WearEnsemble(config)
+
+
 def zone_levels_torch(maps: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """Differentiable twin of `preprocess.zone_levels`: (B, h, w), (B, 7, h, w) -> (B, 7)."""
     sums = torch.einsum("bzhw,bhw->bz", weights, maps)
