@@ -103,3 +103,41 @@ def test_errors_are_one_line(data_dir, tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert code in (1, 2)
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_sigterm_stops_an_ensemble_cleanly(data_dir, tmp_path):
+    """SIGTERM stops the members, keeps their states for --resume and removes the soles copy."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    out = tmp_path / "model"
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shoewear", "train", str(data_dir), "--out", str(out),
+         "--epochs", "200", "--batch-size", "8", "--val-split", "0.3", "--workers", "1",
+         "--members", "2", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".train-state.member*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        assert (out / ".soles").is_dir()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "shoewear: interrupted"
+    assert not (out / ".soles").exists() and not (out / "wear_cnn.onnx").exists()
+    states = sorted(out.glob(".train-state.member*"))
+    stamps = [p.stat().st_mtime_ns for p in states]
+    time.sleep(2)  # a member still running would write its next epoch's state by now
+    assert states and [p.stat().st_mtime_ns for p in states] == stamps

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
 
 from ..errors import UsageError
@@ -17,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(optional DATA_DIR/labels.csv with zone levels and sides). Crops are cached in "
         "DATA_DIR/.shoewear-cache (crops of other shoewear versions or formats are cleared out). "
         "The model in --out is replaced only when training "
-        "succeeds; an interrupted run continues with --resume.",
+        "succeeds; a run interrupted (Ctrl-C, SIGTERM: exit code 130) continues with --resume.",
     )
     p.add_argument("data_dir", metavar="DATA_DIR", help="folder of <pattern>/<photo> files")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the trained model")
@@ -92,7 +94,29 @@ def _fmt(v: float, pct: bool = False) -> str:
     return f"{100 * v:.1f}%" if pct else f"{v:.3f}"
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """Let SIGTERM (a job scheduler, `kill`) stop training the way Ctrl-C does.
+
+    The epoch states stay for --resume, an ensemble's member processes are
+    stopped and its temporary copy of the soles is removed; the exit code is 130.
+    """
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args: argparse.Namespace) -> int:
+    with _sigterm_as_interrupt():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
     if args.patience < 1:
