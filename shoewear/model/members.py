@@ -37,15 +37,8 @@ class MemberJob:
     config_json: str
     init_path: str | None
     state_path: str
-    epochs: int
-    seed: int
-    base_lr: float
-    batch_size: int
-    patience: int
-    precision: str
-    resume: bool
-    fingerprint: str
     threads: int
+    knobs: dict  # `fit.fit`'s epochs, seed, base_lr, batch_size, patience, precision, ...
 
 
 def state_name(member: int) -> str:
@@ -95,30 +88,23 @@ def _member_main(job: MemberJob, q) -> None:
             files=[],
             problems=DataProblems(),
         )
-        torch.manual_seed(job.seed + job.member)
+        torch.manual_seed(job.knobs["seed"] + job.member)
         if job.init_path is not None:
             ensemble, _ = load_checkpoint(job.init_path)
             net = ensemble.members[job.member]
         else:
             config = ModelConfig.from_json(job.config_json)
             net = WearNet(config.replace(members=1))
-        net = net.to(memory_format=memory_format(job.precision))
+        net = net.to(memory_format=memory_format(job.knobs["precision"]))
         result = fit(
             net,
             data.subset(job.train_idx),
             data.subset(job.val_idx),
-            epochs=job.epochs,
-            seed=job.seed,
-            base_lr=job.base_lr,
             fine_tune=job.init_path is not None,
-            batch_size=job.batch_size,
-            patience=job.patience,
-            precision=job.precision,
             state_path=Path(job.state_path),
-            resume=job.resume,
-            fingerprint=job.fingerprint,
             report=_QueueReport(q),
             member=job.member,
+            **job.knobs,
         )
         q.put((
             "done",
@@ -143,23 +129,18 @@ def train_members(
     members: int,
     init_path: Path | None,
     out_dir: Path,
-    epochs: int,
-    seed: int,
-    base_lr: float,
-    batch_size: int,
-    patience: int,
-    precision: str,
-    resume: bool,
-    fingerprint: str,
     threads: int,
     report: Report,
+    **knobs,
 ) -> list[Fit]:
     """Train `members` networks at once, each in its own process, and return their fits.
 
-    Member ``k`` starts from ``torch.manual_seed(seed + k)`` (or from member
-    ``k`` of `init_path`, an ensemble's weights) and draws its batches from
-    seed ``seed + k``; all see the same split. Its state goes to
-    ``out_dir / state_name(k)`` after every epoch.
+    `knobs` are `fit.fit`'s (epochs, seed, base_lr, batch_size, patience,
+    precision, resume, fingerprint). Member ``k`` starts from
+    ``torch.manual_seed(seed + k)`` (or from member ``k`` of `init_path`, an
+    ensemble's weights) and draws its batches from seed ``seed + k``; all see
+    the same split. Its state goes to ``out_dir / state_name(k)`` after every
+    epoch, on `threads` CPU threads.
 
     Raises
     ------
@@ -174,11 +155,11 @@ def train_members(
 
     from .fit import check_state, read_state_meta
 
-    if resume:  # before any member starts (and writes its state)
-        for k in range(members):
-            if (out_dir / state_name(k)).is_file():
-                check_state(read_state_meta(out_dir / state_name(k)), fingerprint=fingerprint,
-                            epochs=epochs, seed=seed, precision=precision)
+    if knobs["resume"]:  # before any member starts (and writes its state)
+        kept = {key: knobs[key] for key in ("fingerprint", "epochs", "seed", "precision")}
+        for path in (out_dir / state_name(k) for k in range(members)):
+            if path.is_file():
+                check_state(read_state_meta(path), **kept)
     arrays = out_dir / ".soles"
     arrays.mkdir(parents=True, exist_ok=True)
     procs = []
@@ -196,15 +177,8 @@ def train_members(
                 config_json=config_json,
                 init_path=str(init_path) if init_path is not None else None,
                 state_path=str(out_dir / state_name(k)),
-                epochs=epochs,
-                seed=seed,
-                base_lr=base_lr,
-                batch_size=batch_size,
-                patience=patience,
-                precision=precision,
-                resume=resume,
-                fingerprint=fingerprint,
                 threads=threads,
+                knobs=knobs,
             )
             procs.append(ctx.Process(target=_member_main, args=(job, q), daemon=True))
         for p in procs:
