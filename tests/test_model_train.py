@@ -10,7 +10,7 @@ from shoewear.design import PATTERNS
 from shoewear.errors import ModelError, UsageError
 from shoewear.model.augment import augment
 from shoewear.model.checkpoint import load_checkpoint
-from shoewear.model.config import ModelConfig
+from shoewear.model.config import DEFAULT_DETAIL, ModelConfig
 from shoewear.model.runtime import WearModel
 from shoewear.model.train import STATE_NAME, resolve_weights, train_model
 
@@ -85,6 +85,7 @@ def test_train_writes_a_working_model(data_dir, tmp_path):
     assert len(result.history) == 2 and result.n_train + result.n_val == 3 * len(PATTERNS)
     assert not (tmp_path / STATE_NAME).exists()
     model = WearModel.load(tmp_path)
+    assert model.config.detail == DEFAULT_DETAIL  # the architecture `shoewear train` makes
     assert model.config.metrics["n_train"] == result.n_train
     assert model.config.recipe["soles_per_class"] == dict.fromkeys(PATTERNS, 3)
     _, config = load_checkpoint(result.weights)
@@ -192,7 +193,7 @@ def test_ensemble_members_train_side_by_side(data_dir, tmp_path):
 
     threads = torch.get_num_threads()
     try:
-        single = _train(data_dir, tmp_path / "one", threads=1)
+        single = _train(data_dir, tmp_path / "one", threads=1, arch=ModelConfig())
     finally:
         torch.set_num_threads(threads)
     seen = []

@@ -25,7 +25,7 @@ import torch
 from .. import __version__
 from ..errors import ModelError, UsageError
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import ModelConfig
+from .config import DEFAULT_DETAIL, ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
 from .export import export_onnx
 from .fit import BarReport, EpochStats, Fit, fit, validate
@@ -135,7 +135,8 @@ def train_model(
         Extra provenance stored in the model config (e.g. the synth command).
     arch : ModelConfig or None
         Architecture, input size and ensemble members of a model trained from
-        scratch (None: the default `ModelConfig`); ignored with `init_from`.
+        scratch (None: that of ``shoewear train``, `ModelConfig` with
+        `config.DEFAULT_DETAIL` detail channels); ignored with `init_from`.
     soles : SoleSet or None
         Already prepared soles to train on instead of preparing `data_dir`.
 
@@ -171,7 +172,7 @@ def train_model(
         config = base_config.replace(metrics={}, recipe={})
     else:
         init_path = None
-        config = (arch or ModelConfig()).replace(metrics={}, recipe={})
+        config = (arch or ModelConfig(detail=DEFAULT_DETAIL)).replace(metrics={}, recipe={})
         net = build_net(config) if config.members == 1 else None  # members start in their own
     fine_tune = init_path is not None
     epochs = int(epochs if epochs is not None else (8 if fine_tune else 20))
