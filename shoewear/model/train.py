@@ -193,7 +193,7 @@ def train_model(
     train_idx, val_idx = stratified_split(data.labels, data.photo, fraction=val_split, seed=seed)
     if len(train_idx) < 2:
         raise UsageError(f"only {len(train_idx)} training soles after the split; need more photos")
-    train_set, val_set = data.subset(train_idx), data.subset(val_idx)
+    val_set = data.subset(val_idx)  # the training soles are copied where they are trained
     knobs = dict(
         epochs=epochs,
         seed=seed,
@@ -209,8 +209,8 @@ def train_model(
         if config.members == 1:
             net = net.to(memory_format=memory_format(precision))
             fits = [
-                fit(net, train_set, val_set, fine_tune=fine_tune, state_path=state_path,
-                    report=report, **knobs)
+                fit(net, data.subset(train_idx), val_set, fine_tune=fine_tune,
+                    state_path=state_path, report=report, **knobs)
             ]
         else:
             from .members import train_members
@@ -236,7 +236,7 @@ def train_model(
         part.load_state_dict(f.best)
     net.eval()
     history = [s for f in fits for s in f.history]
-    metrics_json = _metrics(net, fits, val_set, n_train=len(train_set))
+    metrics_json = _metrics(net, fits, val_set, n_train=len(train_idx))
     recipe_json = {
         "data": str(Path(data_dir)),
         "soles_per_class": class_counts(data.labels),
@@ -262,7 +262,8 @@ def train_model(
     try:
         save_checkpoint(tmp_weights, net, config)
         export_onnx(net, config, tmp_onnx)
-        diff = _check_export(net, config, tmp_onnx, val_set if len(val_set) else train_set)
+        probe = val_set if len(val_set) else data.subset(train_idx[:16])
+        diff = _check_export(net, config, tmp_onnx, probe)
         if diff > 1e-4:
             raise ModelError(f"the ONNX export differs from the torch model by {diff:.2e}")
         os.replace(tmp_weights, weights_path)
@@ -281,7 +282,7 @@ def train_model(
         onnx=onnx_path,
         config=config,
         history=history,
-        n_train=int(len(train_set)),
+        n_train=int(len(train_idx)),
         n_val=int(len(val_set)),
         problems=data.problems.lines(),
         stopped_early=any(f.stopped_early for f in fits),
