@@ -5,12 +5,16 @@ per channel, writes straight into one output tensor and blurs with shifted
 sums instead of a depthwise convolution. The baseline below is the same
 augmentation written one operation at a time (the random draws are the same,
 so the outputs agree to float rounding: tests/test_model_train.py checks it).
-Both run on the same random batches of the shipped input (batch 128, RGB +
+Training also takes its noise from a bank drawn once (`augment.noise_bank`)
+instead of drawing fresh Gaussian noise for every batch; the third way times
+that. All run on the same random batches of the shipped input (batch 128, RGB +
 mask + one detail channel, 128 x 64), interleaved round by round.
 
-    .venv/bin/python benchmarks/bench_augment.py [--rounds 9] [--batch 128]
+    .venv/bin/python benchmarks/bench_augment.py [--rounds 9] [--batch 128] [--threads 1]
 
-Prints the median milliseconds per batch of each and their ratio.
+Prints the median milliseconds per batch of each and its ratio to the baseline.
+Each member of an ensemble trains on one thread, so ``--threads 1`` is what
+``shoewear train --members 2`` sees.
 """
 
 from __future__ import annotations
@@ -27,11 +31,14 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shoewear.model.augment import augment, random_warp  # noqa: E402
+from shoewear.model.augment import augment, noise_bank, random_warp  # noqa: E402
 
 
 def augment_step_by_step(
-    x: torch.Tensor, weights: torch.Tensor, gen: torch.Generator
+    x: torch.Tensor,
+    weights: torch.Tensor,
+    gen: torch.Generator,
+    noise: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """`augment` written out one operation at a time: the baseline (and the tests' reference)."""
     b = x.shape[0]
@@ -60,8 +67,13 @@ def augment_step_by_step(
         k = torch.tensor([0.25, 0.5, 0.25])
         kernel = (k[:, None] * k[None, :]).expand(c, 1, 3, 3).contiguous()
         img[blur] = F.conv2d(F.pad(img[blur], (1, 1, 1, 1), mode="replicate"), kernel, groups=c)
-    noise = torch.randn(img[:, :3].shape, generator=gen) * u(0.0, 0.04, 1, 1, 1)
-    return torch.cat([(img[:, :3] + noise).clamp(0, 1), img[:, 3:]], dim=1), weights
+    if noise is None:  # fresh Gaussian noise for every batch
+        field = torch.randn(img[:, :3].shape, generator=gen)
+    else:  # a field of the bank per sole, with a random sign
+        field = noise[torch.randint(len(noise), (b,), generator=gen)]
+        field = field * (torch.randint(2, (b, 1, 1, 1), generator=gen) * 2 - 1)
+    field = field * u(0.0, 0.04, 1, 1, 1)
+    return torch.cat([(img[:, :3] + field).clamp(0, 1), img[:, 3:]], dim=1), weights
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     x = torch.rand(args.batch, 5, 128, 64)
     x[:, 3] = (x[:, 3] > 0.2).float()
     w = torch.rand(args.batch, 7, 32, 16)
-    ways = {"step by step (baseline)": augment_step_by_step, "fused (shoewear)": augment}
+    bank = noise_bank(torch.Generator().manual_seed(0), (3, 128, 64))
+    ways = {
+        "step by step (baseline)": augment_step_by_step,
+        "fused, fresh noise": augment,
+        "fused, noise bank (train)": lambda x, w, gen: augment(x, w, gen, bank),
+    }
     times: dict[str, list[float]] = {name: [] for name in ways}
     for r in range(args.rounds + 1):
         for name, fn in ways.items():
@@ -88,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.threads} threads):")
     for name, ts in times.items():
         t = statistics.median(ts)
-        print(f"  {name:24s} {1000 * t:6.1f} ms  {t / base:5.2f}x")
+        print(f"  {name:26s} {1000 * t:6.1f} ms  {t / base:5.2f}x")
     return 0
 
 

@@ -8,7 +8,7 @@ from test_model_helpers import write_data_folder
 
 from shoewear.design import PATTERNS
 from shoewear.errors import ModelError, UsageError
-from shoewear.model.augment import augment
+from shoewear.model.augment import augment, noise_bank
 from shoewear.model.checkpoint import load_checkpoint
 from shoewear.model.config import DEFAULT_DETAIL, ModelConfig
 from shoewear.model.runtime import WearModel
@@ -61,13 +61,39 @@ def test_augment_draws_the_same_for_the_detail_channel():
 
 
 @pytest.mark.parametrize("channels", [4, 5])
-def test_augment_computes_the_step_by_step_augmentation(channels):
+@pytest.mark.parametrize("bank", [False, True])
+def test_augment_computes_the_step_by_step_augmentation(channels, bank):
     x = torch.rand(16, channels, 64, 32)
     x[:, 3] = (x[:, 3] > 0.3).float()
     w = torch.rand(16, 7, 16, 8)
-    got, got_w = augment(x.clone(), w, torch.Generator().manual_seed(11))
-    want, want_w = augment_step_by_step(x.clone(), w, torch.Generator().manual_seed(11))
+    noise = noise_bank(torch.Generator().manual_seed(5), (3, 64, 32), size=8) if bank else None
+    got, got_w = augment(x.clone(), w, torch.Generator().manual_seed(11), noise)
+    want, want_w = augment_step_by_step(x.clone(), w, torch.Generator().manual_seed(11), noise)
     assert torch.allclose(got, want, atol=1e-5) and torch.equal(got_w, want_w)
+
+
+def test_augment_noise_from_the_bank():
+    """Each sole gets one bank field, with a sign and strength of its own; the rest is untouched."""
+    x = torch.full((64, 4, 32, 16), 0.5)
+    x[:, 3] = 1.0
+    w = torch.rand(64, 7, 8, 4)
+    bank = noise_bank(torch.Generator().manual_seed(1), (3, 32, 16), size=4)
+    assert bank.shape == (4, 3, 32, 16) and abs(float(bank.std()) - 1) < 0.05
+    quiet = torch.zeros_like(bank)
+    got, got_w = augment(x.clone(), w, torch.Generator().manual_seed(2), bank)
+    flat, flat_w = augment(x.clone(), w, torch.Generator().manual_seed(2), quiet)
+    assert torch.equal(got_w, flat_w) and torch.equal(got[:, 3], flat[:, 3])
+    diff = got[:, :3] - flat[:, :3]
+    assert float(diff.abs().max()) > 0.01  # noise is there
+    assert float(diff.abs().max()) < 0.04 * 5  # and as weak as drawn (under five sigma)
+    # every sole's noise is a multiple of one field of the bank (away from clamped pixels)
+    fields = bank.flatten(1)
+    for d in diff.flatten(1)[:8]:
+        corr = (fields @ d).abs() / (fields.norm(dim=1) * d.norm() + 1e-12)
+        assert float(corr.max()) > 0.6
+    proj = diff.flatten(1) @ fields.T  # (64, 4)
+    nearest = proj.gather(1, proj.abs().argmax(1, keepdim=True))
+    assert nearest.min() < 0 < nearest.max()  # both signs are drawn
 
 
 def test_train_with_the_detail_channel(data_dir, tmp_path):

@@ -8,9 +8,26 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+#: Noise fields in a bank (`noise_bank`); with a random sign, twice as many draws.
+NOISE_BANK_SIZE = 256
+
+
+def noise_bank(gen: torch.Generator, shape: tuple[int, int, int], size: int = NOISE_BANK_SIZE
+               ) -> torch.Tensor:
+    """`size` standard normal noise fields of `shape` (C, H, W), drawn once for many batches.
+
+    Drawing fresh Gaussian noise for every batch is the dearest step of the
+    augmentation (about a tenth of a training step on one thread); picking a
+    field from a bank, with a random sign and strength, costs a copy.
+    """
+    return torch.randn((size, *shape), generator=gen)
+
 
 def augment(
-    x: torch.Tensor, weights: torch.Tensor, gen: torch.Generator
+    x: torch.Tensor,
+    weights: torch.Tensor,
+    gen: torch.Generator,
+    noise: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Randomly perturb a batch of inputs the way photos differ.
 
@@ -27,6 +44,9 @@ def augment(
     weights : (B, 7, h, w) float tensor
         Zone weights of the wear map.
     gen : torch.Generator
+    noise : (K, 3, H, W) float tensor or None
+        A `noise_bank`: each sole gets one of its fields, with a random sign
+        and strength. None draws fresh noise for the batch.
 
     Returns
     -------
@@ -67,8 +87,12 @@ def augment(
     blur = torch.nonzero(torch.rand(b, generator=gen) < 0.3).flatten()
     if len(blur):
         img[blur] = _blur3(img[blur])
-    noise = torch.randn((b, 3, *img.shape[2:]), generator=gen) * u(0.0, 0.04, 1, 1, 1)
-    img[:, :3].add_(noise).clamp_(0, 1)
+    if noise is None:
+        field, sign = torch.randn((b, 3, *img.shape[2:]), generator=gen), 1
+    else:
+        field = noise[torch.randint(len(noise), (b,), generator=gen)]
+        sign = torch.randint(2, (b, 1, 1, 1), generator=gen) * 2 - 1
+    img[:, :3].addcmul_(field, u(0.0, 0.04, 1, 1, 1) * sign).clamp_(0, 1)
     return img, weights
 
 

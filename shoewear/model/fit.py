@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from ..design import PATTERNS
 from ..errors import UsageError
 from . import metrics
-from .augment import augment
+from .augment import augment, noise_bank
 from .checkpoint import load_tensors, save_tensors
 from .data import SoleSet
 from .net import WearEnsemble, WearNet, zone_levels_torch
@@ -244,6 +244,8 @@ def fit(
     total_steps = epochs * steps_per_epoch
     warmup = min(steps_per_epoch, max(1, total_steps // 20)) if not fine_tune else 1
     draw_seed = seed + member
+    # photo noise comes from a bank drawn once (the same again on --resume)
+    noise = noise_bank(torch.Generator().manual_seed(draw_seed), (3, *net.config.input_size))
 
     best = {k: v.detach().clone() for k, v in net.state_dict().items()}
     best_loss, bad_epochs, start_epoch = math.inf, 0, 0
@@ -280,7 +282,7 @@ def fit(
                 group["lr"] = lr_at(epoch * steps_per_epoch + s, total_steps, base_lr, warmup)
             x, w, y, lv = batch_tensors(train_set, idx)
             # channels-first: the first convolution goes channels-last
-            x, w = augment(x, w, gen)
+            x, w = augment(x, w, gen, noise)
             loss, logits, _ = step_loss(net, x, w, y, lv, precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
