@@ -76,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:  # the disk or file system failed (full, read-only, gone): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"shoewear: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

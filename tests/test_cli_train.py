@@ -141,3 +141,28 @@ def test_sigterm_stops_an_ensemble_cleanly(data_dir, tmp_path):
     stamps = [p.stat().st_mtime_ns for p in states]
     time.sleep(2)  # a member still running would write its next epoch's state by now
     assert states and [p.stat().st_mtime_ns for p in states] == stamps
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_previous_model(tmp_path, capsys, monkeypatch):
+    """An OSError deep inside (here: no space left while caching crops) is one line, exit 1."""
+    import errno
+
+    from shoewear.model import data as data_module
+
+    data_dir = tmp_path / "data"  # nothing cached yet: the crops must be written
+    write_data_folder(data_dir, per_class=1, seed=5)
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "wear_cnn.onnx").write_bytes(b"the previous model")
+
+    def full(file, **arrays):
+        raise OSError(errno.ENOSPC, "No space left on device", str(file))
+
+    monkeypatch.setattr(data_module.np, "savez", full)
+    code = main(["train", str(data_dir), "--out", str(out), "--epochs", "1", "--workers", "1",
+                 "--quiet", "--batch-size", "8", "--val-split", "0.3"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("shoewear: error: ") and "No space left on device" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert (out / "wear_cnn.onnx").read_bytes() == b"the previous model"
