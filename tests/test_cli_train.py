@@ -93,6 +93,8 @@ def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
          "--precision must be one of auto, fp32, bf16"),
         (["train", "{data}", "--out", "{tmp}/m", "--members", "5", "--quiet"],
          "--members must be 1 to 4"),
+        (["train", "{data}", "--out", "{tmp}/m", "--weight-decay", "-0.5", "--quiet"],
+         "--weight-decay must lie in [0, 1)"),
         (["train", "{data}", "--out", "{tmp}/m", "--members", "2", "--from", "{tmp}/m0"],
          "--members chooses the architecture"),
     ],

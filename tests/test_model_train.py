@@ -153,11 +153,24 @@ def test_fine_tune_from_a_model(data_dir, tmp_path):
 
 @pytest.mark.parametrize(
     ("kw", "message"),
-    [({"val_split": 1.0}, "--val-split"), ({"batch_size": 1}, "--batch-size")],
+    [({"val_split": 1.0}, "--val-split"), ({"batch_size": 1}, "--batch-size"),
+     ({"weight_decay": -0.1}, "--weight-decay")],
 )
 def test_bad_knobs_are_usage_errors(data_dir, tmp_path, kw, message):
     with pytest.raises(UsageError, match=message):
         _train(data_dir, tmp_path, **kw)
+
+
+def test_weight_decay_shrinks_the_weights_and_is_recorded(data_dir, tmp_path):
+    def weight_norm(result):
+        net, config = load_checkpoint(result.weights)
+        norm = sum(float(p.detach().square().sum()) for p in net.parameters() if p.ndim >= 2)
+        return norm, config.recipe["weight_decay"]
+
+    plain = weight_norm(_train(data_dir, tmp_path / "plain", weight_decay=0.0, lr=0.05))
+    decayed = weight_norm(_train(data_dir, tmp_path / "decayed", weight_decay=0.9, lr=0.05))
+    assert plain[1] == 0.0 and decayed[1] == 0.9
+    assert decayed[0] < 0.9 * plain[0]
 
 
 def test_training_learns_the_painted_patterns(tmp_path):

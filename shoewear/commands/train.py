@@ -9,6 +9,7 @@ import signal
 import sys
 
 from ..errors import UsageError
+from ..model.config import WEIGHT_DECAY
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,6 +46,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=128, help="soles per step (default 128)")
     p.add_argument("--workers", type=int, default=2, help="processes preparing crops (default 2)")
     p.add_argument("--lr", type=float, default=None, help="peak learning rate")
+    p.add_argument(
+        "--weight-decay",
+        type=float,
+        default=WEIGHT_DECAY,
+        metavar="W",
+        help=f"AdamW's decoupled weight decay (default {WEIGHT_DECAY:g})",
+    )
     p.add_argument(
         "--patience", type=int, default=4, help="epochs without improvement before stopping"
     )
@@ -164,6 +172,7 @@ def _run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         workers=args.workers,
         lr=args.lr,
+        weight_decay=args.weight_decay,
         patience=args.patience,
         precision=args.precision,
         arch=ModelConfig(

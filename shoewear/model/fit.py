@@ -25,6 +25,7 @@ from ..errors import UsageError
 from . import metrics
 from .augment import augment, noise_bank
 from .checkpoint import load_tensors, save_tensors
+from .config import WEIGHT_DECAY
 from .data import SoleSet
 from .net import WearEnsemble, WearNet, zone_levels_torch
 from .precision import autocast
@@ -225,6 +226,7 @@ def fit(
     fingerprint: str,
     report: Report,
     member: int = 0,
+    weight_decay: float = WEIGHT_DECAY,
 ) -> Fit:
     """Train `net` in place for up to `epochs` epochs and return its best weights.
 
@@ -234,12 +236,14 @@ def fit(
     `state_path` after every epoch; with `resume` an existing state is picked
     up, provided `fingerprint`, `epochs`, `seed` and `precision` match.
 
+    `weight_decay` is AdamW's decoupled decay, on every parameter.
+
     Raises
     ------
     UsageError
         ``resume`` with a state from other data or other knobs.
     """
-    opt = torch.optim.AdamW(net.parameters(), lr=base_lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW(net.parameters(), lr=base_lr, weight_decay=weight_decay)
     steps_per_epoch = math.ceil(len(train_set) / batch_size)
     total_steps = epochs * steps_per_epoch
     warmup = min(steps_per_epoch, max(1, total_steps // 20)) if not fine_tune else 1

@@ -25,7 +25,7 @@ import torch
 from .. import __version__
 from ..errors import ModelError, UsageError
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import DEFAULT_DETAIL, ModelConfig
+from .config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
 from .export import export_onnx
 from .fit import BarReport, EpochStats, Fit, fit, validate
@@ -89,6 +89,7 @@ def train_model(
     batch_size: int = 128,
     workers: int = 2,
     lr: float | None = None,
+    weight_decay: float = WEIGHT_DECAY,
     patience: int = 4,
     threads: int | None = None,
     precision: str = "auto",
@@ -118,9 +119,10 @@ def train_model(
         Fraction of photos per pattern held out for validation and early stopping.
     resume : bool
         Continue an interrupted run from ``<out_dir>/.train-state.safetensors``.
-    batch_size, workers, lr, patience : training knobs
-        ``lr`` None means 3e-3 from scratch, 1e-3 when fine-tuning; training
-        stops after `patience` epochs without a better validation loss.
+    batch_size, workers, lr, weight_decay, patience : training knobs
+        ``lr`` None means 3e-3 from scratch, 1e-3 when fine-tuning;
+        `weight_decay` is AdamW's decoupled decay; training stops after
+        `patience` epochs without a better validation loss.
     threads : int or None
         torch CPU threads (None keeps torch's default); an ensemble's members
         train side by side in their own processes and share them out.
@@ -158,6 +160,8 @@ def train_model(
         raise UsageError(f"--batch-size must be at least 2, got {batch_size}")
     if not 0.0 <= val_split < 1.0:
         raise UsageError(f"--val-split must lie in [0, 1), got {val_split}")
+    if not 0.0 <= weight_decay < 1.0:
+        raise UsageError(f"--weight-decay must lie in [0, 1), got {weight_decay}")
     precision = resolve_precision(precision)
     if threads:
         torch.set_num_threads(int(threads))
@@ -198,6 +202,7 @@ def train_model(
         epochs=epochs,
         seed=seed,
         base_lr=base_lr,
+        weight_decay=weight_decay,
         batch_size=batch_size,
         patience=patience,
         precision=precision,
@@ -247,6 +252,7 @@ def train_model(
         "val_split": val_split,
         "batch_size": batch_size,
         "lr": base_lr,
+        "weight_decay": weight_decay,
         "precision": precision,
         "fine_tuned_from": str(init_path) if init_path else None,
         "parameters": count_parameters(net),
