@@ -135,6 +135,10 @@ def test_interrupted_run_keeps_old_model_and_resumes(data_dir, tmp_path):
         _train(data_dir, tmp_path, epochs=4, resume=True)
     with pytest.raises(UsageError, match="--precision fp32"):
         _train(data_dir, tmp_path, epochs=3, resume=True, precision="bf16")
+    with pytest.raises(UsageError, match="--weight-decay 0.05"):
+        _train(data_dir, tmp_path, epochs=3, resume=True, weight_decay=0.01)
+    with pytest.raises(UsageError, match="--lr 0.003"):
+        _train(data_dir, tmp_path, epochs=3, resume=True, lr=0.01)
     seen = []
     result = _train(data_dir, tmp_path, epochs=3, resume=True, on_epoch=seen.append)
     assert result.resumed_from == 1

@@ -192,8 +192,20 @@ def read_state_meta(path: Path) -> dict:
     return json.loads(meta_raw["state"])
 
 
-def check_state(meta: dict, *, fingerprint: str, epochs: int, seed: int, precision: str) -> None:
+def check_state(
+    meta: dict,
+    *,
+    fingerprint: str,
+    epochs: int,
+    seed: int,
+    precision: str,
+    base_lr: float,
+    weight_decay: float,
+) -> None:
     """Refuse to resume a state written for other data or other knobs.
+
+    A state from before the learning rate and weight decay were recorded is
+    taken to have had the ones asked for now.
 
     Raises
     ------
@@ -201,11 +213,17 @@ def check_state(meta: dict, *, fingerprint: str, epochs: int, seed: int, precisi
     """
     if meta.get("fingerprint") != fingerprint:
         raise UsageError("the data changed since the interrupted run; train again without --resume")
-    was = (meta.get("epochs"), meta.get("seed"), meta.get("precision", precision))
-    if was != (epochs, seed, precision):
+    was = (
+        meta.get("epochs"),
+        meta.get("seed"),
+        meta.get("precision", precision),
+        meta.get("lr", base_lr),
+        meta.get("weight_decay", weight_decay),
+    )
+    if was != (epochs, seed, precision, base_lr, weight_decay):
         raise UsageError(
-            f"--resume needs the interrupted run's --epochs {was[0]}, --seed {was[1]} "
-            f"and --precision {was[2]}"
+            f"--resume needs the interrupted run's --epochs {was[0]}, --seed {was[1]}, "
+            f"--precision {was[2]}, --lr {was[3]:g} and --weight-decay {was[4]:g}"
         )
 
 
@@ -256,7 +274,8 @@ def fit(
     history: list[EpochStats] = []
     if resume and state_path.is_file():
         best, meta = _load_state(state_path, net, opt)
-        check_state(meta, fingerprint=fingerprint, epochs=epochs, seed=seed, precision=precision)
+        check_state(meta, fingerprint=fingerprint, epochs=epochs, seed=seed, precision=precision,
+                    base_lr=base_lr, weight_decay=weight_decay)
         start_epoch = int(meta["epoch"])
         best_loss, bad_epochs = float(meta["best_loss"]), int(meta["bad_epochs"])
         history = [EpochStats(**h) for h in meta["history"]]
@@ -336,6 +355,8 @@ def fit(
                 "epochs": epochs,
                 "seed": seed,
                 "precision": precision,
+                "lr": base_lr,
+                "weight_decay": weight_decay,
                 "best_loss": best_loss,
                 "bad_epochs": bad_epochs,
                 "fingerprint": fingerprint,

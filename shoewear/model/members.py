@@ -156,7 +156,8 @@ def train_members(
     from .fit import check_state, read_state_meta
 
     if knobs["resume"]:  # before any member starts (and writes its state)
-        kept = {key: knobs[key] for key in ("fingerprint", "epochs", "seed", "precision")}
+        kept = {key: knobs[key] for key in
+                ("fingerprint", "epochs", "seed", "precision", "base_lr", "weight_decay")}
         for path in (out_dir / state_name(k) for k in range(members)):
             if path.is_file():
                 check_state(read_state_meta(path), **kept)
