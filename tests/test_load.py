@@ -116,6 +116,25 @@ def test_large_jpeg_is_decoded_reduced_and_oriented():
     assert out.rgb[:50, -50:].mean() > 200 and out.rgb[:50, :50].mean() < 80
 
 
+@pytest.mark.parametrize(
+    ("size", "working"),
+    [
+        ((4000, 3000), (500, 375)),  # a 12 MP phone photo: 1/8
+        ((1333, 2000), (334, 500)),  # an odd size still gets its exact 1/4
+        ((1100, 825), (550, 413)),  # just over the working size: 1/2
+        ((1024, 768), (1024, 768)),  # fits: decoded whole
+    ],
+)
+def test_big_jpegs_decode_at_the_coarsest_scale_keeping_500_px(size, working):
+    w, h = size
+    ramp = np.linspace(0, 255, w, dtype=np.float32)[None, :, None]
+    rgb = np.broadcast_to(ramp, (h, w, 3)).astype(np.uint8)
+    out = decode_image(_encode(Image.fromarray(rgb), "JPEG", quality=85))
+    assert (out.rgb.shape[1], out.rgb.shape[0]) == working
+    assert out.original_size == size
+    assert out.scale == pytest.approx(working[0] / w)
+
+
 def test_working_size_never_exceeds_max_side():
     data = _encode(Image.fromarray(_noise(700, 1000)), "JPEG")
     out = decode_image(data, max_side=333)
