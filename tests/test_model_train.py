@@ -10,7 +10,7 @@ from shoewear.design import PATTERNS
 from shoewear.errors import ModelError, UsageError
 from shoewear.model.augment import augment, noise_bank
 from shoewear.model.checkpoint import load_checkpoint
-from shoewear.model.config import DEFAULT_DETAIL, ModelConfig
+from shoewear.model.config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
 from shoewear.model.runtime import WearModel
 from shoewear.model.train import STATE_NAME, resolve_weights, train_model
 
@@ -135,7 +135,7 @@ def test_interrupted_run_keeps_old_model_and_resumes(data_dir, tmp_path):
         _train(data_dir, tmp_path, epochs=4, resume=True)
     with pytest.raises(UsageError, match="--precision fp32"):
         _train(data_dir, tmp_path, epochs=3, resume=True, precision="bf16")
-    with pytest.raises(UsageError, match="--weight-decay 0.05"):
+    with pytest.raises(UsageError, match=f"--weight-decay {WEIGHT_DECAY:g}"):
         _train(data_dir, tmp_path, epochs=3, resume=True, weight_decay=0.01)
     with pytest.raises(UsageError, match="--lr 0.003"):
         _train(data_dir, tmp_path, epochs=3, resume=True, lr=0.01)

@@ -24,7 +24,7 @@ DEFAULT_DETAIL = 1
 
 #: AdamW's decoupled weight decay of `shoewear train` (``--weight-decay``), the
 #: shipped model's (1e-4 before it: see models/README.md).
-WEIGHT_DECAY = 0.05
+WEIGHT_DECAY = 0.1
 
 #: Most networks an ensemble may average (keeps the model small and fast).
 MAX_MEMBERS = 4
