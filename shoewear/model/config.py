@@ -23,7 +23,8 @@ OUTPUT_NAMES = ("logits", "wear_map")
 DEFAULT_DETAIL = 1
 
 #: AdamW's decoupled weight decay of `shoewear train` (``--weight-decay``), the
-#: shipped model's (1e-4 before it: see models/README.md).
+#: shipped model's (the models before it used 0.05 and, earlier, 1e-4: see
+#: models/README.md).
 WEIGHT_DECAY = 0.1
 
 #: Most networks an ensemble may average (keeps the model small and fast).
