@@ -252,7 +252,8 @@ def fit(
     seed ``seed + k`` (member 0 trains as a single network would). The state
     (weights, best weights, optimiser, history) is written atomically to
     `state_path` after every epoch; with `resume` an existing state is picked
-    up, provided `fingerprint`, `epochs`, `seed` and `precision` match.
+    up, provided `fingerprint`, `epochs`, `seed`, `precision`, `base_lr` and
+    `weight_decay` match (`check_state`).
 
     `weight_decay` is AdamW's decoupled decay, on every parameter.
 
