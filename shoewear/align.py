@@ -7,12 +7,14 @@ outline curves inward far more on the medial side at the arch
 (u = 0.35-0.55); the toe box leans medially. Viewed from below, toe up, a
 right shoe has its medial side on the picture's right, so a sole whose
 medial side lands on the right of the toe-up view is a right sole, and left
-soles are mirrored into the canonical frame.
+soles are mirrored into the canonical frame. The two soles of a pair are
+read together, as one left and one right shoe (`pair_sides`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -278,3 +280,58 @@ def _box(
         min(wmax, math.ceil(box[2] / scale)),
         min(hmax, math.ceil(box[3] / scale)),
     )
+
+
+def pair_sides(
+    rgb: np.ndarray,
+    soles: list[SoleMask],
+    canons: list[CanonicalSole],
+    *,
+    scale: float = 1.0,
+) -> list[CanonicalSole]:
+    """Read the two soles of a pair as one left and one right shoe.
+
+    Each outline alone gives log-odds ``l`` that its sole is a right one
+    (`align_sole`'s guess and confidence: ``confidence = sigmoid(|l|)``). A
+    pair holds one shoe of each side, so the sole with the higher odds is the
+    right one and the other the left one, with the probability of that
+    reading given both outlines, ``sigmoid(|l0 - l1|)``, as the confidence
+    of both. A sole whose side changes is aligned again, mirrored the other
+    way.
+
+    Parameters
+    ----------
+    rgb, scale
+        As for `align_sole`.
+    soles, canons : list of SoleMask, list of CanonicalSole
+        The two soles and their `align_sole` guesses, in the same order.
+
+    Returns
+    -------
+    list of CanonicalSole
+        The two soles with their sides read together.
+
+    Raises
+    ------
+    ValueError
+        When there are not exactly two soles.
+    """
+    if len(soles) != 2 or len(canons) != 2:
+        raise ValueError(f"a pair is two soles, got {len(soles)} masks and {len(canons)} soles")
+    odds = [_right_log_odds(c) for c in canons]
+    first = "right" if odds[0] >= odds[1] else "left"
+    sides = (first, "left" if first == "right" else "right")
+    confidence = 1.0 / (1.0 + math.exp(-abs(odds[0] - odds[1])))
+    out = []
+    for sole, canon, side in zip(soles, canons, sides, strict=True):
+        if canon.side != side:
+            canon = align_sole(rgb, sole, scale=scale, side=side)
+        out.append(replace(canon, side_confidence=confidence))
+    return out
+
+
+def _right_log_odds(canon: CanonicalSole) -> float:
+    """Log-odds that `canon` is a right sole, from its side and confidence."""
+    p = min(max(canon.side_confidence, 0.5), 1.0 - 1e-12)
+    odds = math.log(p / (1.0 - p))
+    return odds if canon.side == "right" else -odds

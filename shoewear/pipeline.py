@@ -34,7 +34,9 @@ def locate_soles(
         canonical soles are given in original-photo pixels.
     side : {"left", "right"} or None
         The side the user says the sole is; None guesses it. It applies only
-        when one sole is found: the two soles of a pair keep their guesses.
+        when one sole is found. Two soles are taken for a pair, one left and
+        one right shoe, and their sides are read together
+        (`align.pair_sides`).
 
     Returns
     -------
@@ -48,12 +50,15 @@ def locate_soles(
     NoSoleFoundError
         When nothing in the photo looks like an outsole.
     """
-    from .align import align_sole
+    from .align import align_sole, pair_sides
     from .segment import segment_outsole
 
     found = segment_outsole(rgb)
     told = side if len(found) == 1 else None
-    return found, [align_sole(rgb, sole, scale=scale, side=told) for sole in found]
+    canons = [align_sole(rgb, sole, scale=scale, side=told) for sole in found]
+    if len(found) == 2:
+        canons = pair_sides(rgb, found, canons, scale=scale)
+    return found, canons
 
 
 def find_soles(

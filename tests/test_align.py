@@ -1,8 +1,10 @@
+import math
+
 import cv2
 import numpy as np
 import pytest
 
-from shoewear.align import align_sole
+from shoewear.align import align_sole, pair_sides
 from shoewear.design import CANON_SHAPE, ZONES
 from shoewear.sole import SoleMask
 
@@ -170,3 +172,61 @@ def test_mismatched_mask_is_refused():
     mask = foot_mask()
     with pytest.raises(ValueError, match="differ in shape"):
         align_sole(_painted(mask)[:-1], _sole(mask))
+
+
+def _pair(left_arch: float) -> tuple[np.ndarray, list[SoleMask]]:
+    """A photo of a right sole (left in the picture) and a left sole with arch `left_arch`."""
+    shape = (300, 560)
+    right = foot_mask(shape, side="right", angle=5, centre=(150, 150))
+    left = foot_mask(shape, side="left", angle=-5, centre=(410, 150), arch=left_arch)
+    return _painted(right | left), [_sole(right), _sole(left)]
+
+
+def test_a_pair_is_read_as_one_left_and_one_right_sole():
+    # A left sole with its arch bulging outward reads as a right one on its own.
+    rgb, soles = _pair(left_arch=-1.5)
+    alone = [align_sole(rgb, s) for s in soles]
+    assert [c.side for c in alone] == ["right", "right"]
+    assert alone[1].side_confidence < alone[0].side_confidence
+
+    paired = pair_sides(rgb, soles, alone)
+    assert [c.side for c in paired] == ["right", "left"]
+    # both get the probability of that reading given both outlines
+    logit = [math.log(c.side_confidence / (1 - c.side_confidence)) for c in alone]
+    expected = 1 / (1 + math.exp(-(logit[0] - logit[1])))
+    assert [c.side_confidence for c in paired] == pytest.approx([expected, expected])
+    # the sole that changed side is mirrored the other way, as if its side had been told
+    told = align_sole(rgb, soles[1], side="left")
+    assert np.array_equal(paired[1].mask, told.mask)
+    assert np.array_equal(paired[1].image, told.image)
+    assert paired[0].image is alone[0].image
+
+
+def test_a_pair_read_right_alone_keeps_its_sides_and_gains_confidence():
+    rgb, soles = _pair(left_arch=1.0)
+    alone = [align_sole(rgb, s) for s in soles]
+    assert [c.side for c in alone] == ["right", "left"]
+    paired = pair_sides(rgb, soles, alone)
+    assert [c.side for c in paired] == ["right", "left"]
+    assert all(p.side_confidence >= max(c.side_confidence for c in alone) for p in paired)
+    assert all(p.image is c.image for p, c in zip(paired, alone, strict=True))
+
+
+def test_pair_sides_needs_two_soles():
+    rgb, soles = _pair(left_arch=1.0)
+    with pytest.raises(ValueError, match="two soles"):
+        pair_sides(rgb, soles[:1], [align_sole(rgb, soles[0])])
+
+
+def test_the_pipeline_reads_the_sides_of_a_pair_together(monkeypatch):
+    import shoewear.segment
+    from shoewear.pipeline import locate_soles
+
+    rgb, soles = _pair(left_arch=-1.5)
+    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image: soles)
+    _, canons = locate_soles(rgb)
+    assert [c.side for c in canons] == ["right", "left"]
+    # one sole alone keeps its own guess, or the side it is told
+    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image: soles[1:])
+    assert locate_soles(rgb)[1][0].side == "right"
+    assert locate_soles(rgb, side="left")[1][0].side == "left"
