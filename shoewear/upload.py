@@ -17,8 +17,6 @@ from .report import PhotoReport
 
 #: Largest upload taken, in bytes (the app's `server.maxUploadSize` agrees).
 UPLOAD_MAX_BYTES = 25 * 1024 * 1024
-#: Long side, in pixels, of the working image the stages see.
-WORK_SIDE = 1024
 
 
 @dataclass
@@ -89,7 +87,7 @@ def analyze_upload(
             )
         )
     try:
-        image = decode_image(data, name=name, max_side=WORK_SIDE)
+        image = decode_image(data, name=name)  # the CLI's working size
     except ShoewearError as exc:
         return Analysis(PhotoReport(file=name, error=str(exc)))
     maps: list[np.ndarray] = []
