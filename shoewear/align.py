@@ -89,7 +89,7 @@ def align_sole(
     if side is None:
         # A right sole seen from below, toe up, has its medial side on the right.
         guessed = "right" if score >= 0 else "left"
-        confidence = 1.0 / (1.0 + math.exp(-abs(score) / _SIDE_SCORE_SCALE))
+        confidence = _confidence(score / _SIDE_SCORE_SCALE)
         side_out, conf_out = guessed, confidence
     else:
         side_out, conf_out = side, 1.0
@@ -321,7 +321,7 @@ def pair_sides(
     odds = [_right_log_odds(c) for c in canons]
     first = "right" if odds[0] >= odds[1] else "left"
     sides = (first, "left" if first == "right" else "right")
-    confidence = 1.0 / (1.0 + math.exp(-abs(odds[0] - odds[1])))
+    confidence = _confidence(odds[0] - odds[1])
     out = []
     for sole, canon, side in zip(soles, canons, sides, strict=True):
         if canon.side != side:
@@ -330,8 +330,13 @@ def pair_sides(
     return out
 
 
+def _confidence(log_odds: float) -> float:
+    """Confidence in the likelier of two sides: sigmoid(|log_odds|)."""
+    return 1.0 / (1.0 + math.exp(-abs(log_odds)))
+
+
 def _right_log_odds(canon: CanonicalSole) -> float:
-    """Log-odds that `canon` is a right sole, from its side and confidence."""
+    """Log-odds that `canon` is a right sole: `_confidence` inverted, signed by its side."""
     p = min(max(canon.side_confidence, 0.5), 1.0 - 1e-12)
     odds = math.log(p / (1.0 - p))
     return odds if canon.side == "right" else -odds
