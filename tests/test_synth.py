@@ -17,6 +17,7 @@ from shoewear.synth import (
     render_canonical,
     write_dataset,
 )
+from shoewear.synth.records import decode_field, encode_field
 from shoewear.synth.render import render_sole
 from shoewear.synth.sole_model import sample_sole
 from shoewear.zones import split_zones
@@ -26,6 +27,11 @@ SMALL = 384
 
 def _canonical_mask(sole, shape=(256, 128)):
     """Warp a sole's photo mask into the canonical frame using heel_xy / toe_xy."""
+    return _canonical_view(sole, sole.mask.astype(np.uint8), shape) > 0
+
+
+def _canonical_view(sole, image, shape=(256, 128)):
+    """Warp a photo-sized image (nearest pixel) into a sole's canonical frame."""
     h, w = shape
     heel, toe = np.array(sole.heel_xy), np.array(sole.toe_xy)
     axis = toe - heel
@@ -38,9 +44,7 @@ def _canonical_mask(sole, shape=(256, 128)):
         [s * right[0], -s * up[0], heel[0] - w / 2 * s * right[0] + h * s * up[0]],
         [s * right[1], -s * up[1], heel[1] - w / 2 * s * right[1] + h * s * up[1]],
     ])
-    canon = cv2.warpAffine(sole.mask.astype(np.uint8), m, (w, h),
-                           flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    canon = canon > 0
+    canon = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     return canon[:, ::-1] if sole.side == "left" else canon
 
 
@@ -205,6 +209,39 @@ def test_reported_zones_are_the_painted_field_means():
     assert model.zones["heel_lateral"] > model.zones["forefoot_medial"]
 
 
+def test_field_codes_round_trip():
+    wear = np.array([[0.0, 0.5, 1.0, 0.3]], np.float32)
+    known = np.array([[True, True, True, False]])
+    code = encode_field(wear, known)
+    assert code.dtype == np.uint8 and code.tolist() == [[1, 128, 255, 0]]
+    back, seen = decode_field(code)
+    assert np.array_equal(seen, known) and back[0, 3] == 0.0
+    assert np.allclose(back[known], wear[known], atol=0.5 / 254)
+
+
+@pytest.mark.parametrize(("seed", "pair"), [(3, False), (8, True), (21, False)])
+def test_photo_field_is_the_painted_wear_under_each_sole(seed, pair):
+    plain = generate_photo(seed, pair=pair, long_side=SMALL)
+    p = generate_photo(seed, pair=pair, long_side=SMALL, field=True)
+    assert plain.field is None and p.field.shape == p.rgb.shape[:2]
+    assert np.array_equal(p.rgb, plain.rgb)  # the field draws nothing random
+    wear, known = decode_field(p.field)
+    union = np.logical_or.reduce([s.mask for s in p.soles])
+    near = cv2.dilate(union.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert (known & union).sum() > 0.98 * union.sum()
+    assert not (known & ~near).any()  # nothing off the soles
+    for s in p.soles:
+        if s.occluded > 0.01:
+            continue
+        # Seen in the sole's canonical frame, the field's zone means are its labels.
+        canon = _canonical_mask(s)
+        cwear, cknown = decode_field(_canonical_view(s, p.field))
+        zones = split_zones(canon)
+        for i, zone in enumerate(ZONES):
+            sel = (zones == i) & cknown
+            assert float(cwear[sel].mean()) == pytest.approx(s.zones[zone], abs=0.03)
+
+
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_prototypes_cover_every_pattern_and_zone(pattern):
     proto = PATTERN_PROTOTYPES[pattern]
@@ -282,6 +319,10 @@ def test_write_dataset_tree_labels_and_masks(tmp_path):
         assert (int(r["x0"]), int(r["y0"]), int(r["x1"]), int(r["y1"])) == (
             xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
         assert 300 <= max(img.shape[:2]) <= 360
+        code = cv2.imread(str(out / r["field"]), cv2.IMREAD_UNCHANGED)
+        assert code.shape == mask.shape and code.dtype == np.uint8
+        wear, known = decode_field(code)
+        assert known[mask > 0].mean() > 0.98
     pair_rows = [r for r in rows if r["n_soles"] == "2"]
     assert len(pair_rows) == 2 and pair_rows[0]["file"].startswith(pair_rows[0]["pattern"])
     # Same seed, same bytes, whatever the number of workers.

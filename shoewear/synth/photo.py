@@ -16,7 +16,7 @@ from ..design import PATTERNS
 from ..errors import UsageError
 from . import camera, props
 from .outline import outline_edges
-from .records import SynthPhoto, SynthSole
+from .records import SynthPhoto, SynthSole, encode_field
 from .render import render_sole, render_sole_columns
 from .scene import background, colourise, noise
 from .seeds import seed_sequence
@@ -359,6 +359,28 @@ def _angle(heel: np.ndarray, toe: np.ndarray) -> float:
     return a if a > -180.0 else a + 360.0
 
 
+def _field_layer(placed: list[_Placed], masks: list[np.ndarray], shape: tuple[int, int]
+                 ) -> np.ndarray:
+    """The painted wear of every visible sole pixel in the work frame, as (wear, seen).
+
+    Returns
+    -------
+    (H, W, 2) float32 ndarray
+        Channel 0 is wear times channel 1, which is 1 where a sole shows
+        (its mask above 0.5) and 0 elsewhere, so that warping both and
+        dividing gives the wear back.
+    """
+    layer = np.zeros((*shape, 2), np.float32)
+    for s, m in zip(placed, masks, strict=True):
+        canvas = cv2.resize(s.model.field, (s.length // 2, s.length),
+                            interpolation=cv2.INTER_LINEAR)
+        wear = cv2.warpAffine(canvas, s.matrix, (shape[1], shape[0]), flags=cv2.INTER_LINEAR)
+        seen = m > 0.5
+        layer[seen, 0] = wear[seen]
+        layer[seen, 1] = 1.0
+    return layer
+
+
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
     ys = np.flatnonzero(mask.any(axis=1))
     xs = np.flatnonzero(mask.any(axis=0))
@@ -375,6 +397,7 @@ def generate_photo(
     side: str | None = None,
     long_side: int = 1024,
     decode: bool = True,
+    field: bool = False,
 ) -> SynthPhoto:
     """Make one synthetic photo of a sole (or a pair) with its ground truth.
 
@@ -398,6 +421,10 @@ def generate_photo(
     decode : bool
         False skips decoding the JPEG (for writers that only need the file);
         `rgb` is then the image as it went into the encoder.
+    field : bool
+        Also return the painted wear under each visible sole pixel
+        (`SynthPhoto.field`), carried through the same camera geometry as
+        the masks. It draws nothing random: the photo is the same either way.
 
     Returns
     -------
@@ -504,6 +531,7 @@ def generate_photo(
         occluded.append(1.0 - float((m[y0:y1, x0:x1] > 0.5).sum())
                         / max(float((sub > 0.5).sum()), 1.0))
     points = [_canonical_points(s) for s in placed]
+    layer = _field_layer(placed, masks, work_hw) if field else None
 
     # Camera geometry: mild perspective, sometimes a wide-angle lens.
     if r_cam.random() < 0.7:
@@ -515,12 +543,16 @@ def generate_photo(
             borderMode=cv2.BORDER_REPLICATE), cv2.COLOR_RGBA2RGB)
         masks = [camera.warp_perspective_box(m, s.box, hom, size)
                  for m, s in zip(masks, placed, strict=True)]
+        if layer is not None:
+            layer = cv2.warpPerspective(layer, hom, size, flags=cv2.INTER_LINEAR)
         points = [camera.map_points(hom, p) for p in points]
     if r_cam.random() < 0.08:
         k = float(r_cam.uniform(0.08, 0.3))
         mx, my = camera.barrel_maps(work_hw, k)
         image = cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         masks = [cv2.remap(m, mx, my, cv2.INTER_LINEAR) for m in masks]
+        if layer is not None:
+            layer = cv2.remap(layer, mx, my, cv2.INTER_LINEAR)
         points = [camera.barrel_points(work_hw, k, p) for p in points]
     image = camera.blur_and_noise(r_cam, image)
 
@@ -529,6 +561,8 @@ def generate_photo(
         rgb8 = cv2.resize(rgb8, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_LINEAR)
         masks = [cv2.resize(m, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_LINEAR)
                  for m in masks]
+        if layer is not None:
+            layer = cv2.resize(layer, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_LINEAR)
     scale_xy = np.array([out_hw[1] / work_hw[1], out_hw[0] / work_hw[0]])
     quality = int(r_cam.integers(50, 96))
     data, decoded = camera.jpeg_round_trip(rgb8, quality, decode=decode)
@@ -552,8 +586,12 @@ def generate_photo(
             occluded=float(np.clip(occ, 0.0, 1.0)),
         ))
     soles.sort(key=lambda t: 0.5 * (t.box[0] + t.box[2]))
+    code = None
+    if layer is not None:  # (wear x seen, seen): bilinear warps mix both alike
+        seen = layer[..., 1] > 0.5
+        code = encode_field(layer[..., 0] / np.maximum(layer[..., 1], 1e-6), seen)
     return SynthPhoto(rgb=rgb8 if decoded is None else decoded, soles=tuple(soles), jpeg=data,
-                      surface=surface)
+                      surface=surface, field=code)
 
 
 def render_canonical(seed: int, *, pattern: str | None = None, tread: str | None = None

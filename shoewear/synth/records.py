@@ -70,9 +70,42 @@ class SynthPhoto:
         The JPEG file whose decoding is `rgb`.
     surface : str
         What the sole lies on.
+    field : (H, W) uint8 ndarray or None
+        The painted wear under every visible sole pixel of the photo, coded
+        `FIELD_CODE_NONE` (no sole) or 1 + 254 * wear; None unless asked
+        for (`generate_photo(..., field=True)`).
     """
 
     rgb: np.ndarray
     soles: tuple[SynthSole, ...]
     jpeg: bytes = b""
     surface: str = ""
+    field: np.ndarray | None = None
+
+
+#: Code of a field pixel that shows no sole (`SynthPhoto.field`).
+FIELD_CODE_NONE = 0
+
+
+def encode_field(wear: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Code wear in [0, 1] as uint8 1-255, and pixels where it is not known as 0.
+
+    Parameters
+    ----------
+    wear : (H, W) float ndarray
+    known : (H, W) bool ndarray
+
+    Returns
+    -------
+    (H, W) uint8 ndarray
+    """
+    code = 1.0 + 254.0 * np.clip(np.asarray(wear, np.float32), 0.0, 1.0)
+    return np.where(known, np.rint(code), FIELD_CODE_NONE).astype(np.uint8)
+
+
+def decode_field(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse of `encode_field`: wear (0 where not known) and where it is known."""
+    code = np.asarray(code)
+    known = code != FIELD_CODE_NONE
+    wear = np.where(known, (code.astype(np.float32) - 1.0) / 254.0, 0.0).astype(np.float32)
+    return wear, known
