@@ -50,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     h, w = config.input_size
     mh, mw = config.map_size
     x = torch.rand(args.batch, config.channels, h, w)
-    zones = torch.zeros(args.batch, len(config.zones), mh, mw)
-    zones[:, :, mh // 8 : -mh // 8, mw // 8 : -mw // 8] = 1.0 / len(config.zones)
+    # The maps of `fit.batch_tensors`: zone weights, then the dense wear target and its weight.
+    zones = torch.zeros(args.batch, len(config.zones) + 2, mh, mw)
+    zones[:, :-2, mh // 8 : -mh // 8, mw // 8 : -mw // 8] = 1.0 / len(config.zones)
+    zones[:, -1] = zones[:, :-2].sum(dim=1)
+    zones[:, -2] = torch.rand(mh, mw) * zones[:, -1]
     y = torch.arange(args.batch) % len(config.classes)
     levels = torch.rand(args.batch, len(config.zones))
     nets = {}

@@ -40,11 +40,24 @@ def test_train_then_evaluate(data_dir, tmp_path, capsys):
     assert sum(map(sum, report["confusion"]["matrix"])) == report["soles"]
     assert set(report["zone_mae_per_zone"]) == set(ZONES)
     assert report["side_soles"] == report["soles"]
+    assert report["map_mae"] is None and report["map_soles"] == 0  # painted: no wear fields
     assert cv2.imread(str(png)) is not None
 
     assert main(["evaluate", str(data_dir), "--model", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "macro-F1" in text and "confusion (rows true, columns predicted)" in text
+    assert "map MAE" not in text
+
+    # Photos of `shoewear synth` carry wear fields: the map is also scored cell by cell.
+    synth = tmp_path / "synth"
+    assert main(["synth", str(synth), "-n", "3", "--seed", "5", "--size", "560",
+                 "--workers", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(synth), "--model", str(out), "--json", "--workers", "1",
+                 "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["soles"] >= 2 and report["map_soles"] == report["soles"]
+    assert 0.0 < report["map_mae"] < 1.0
 
 
 def test_ensemble_trains_from_the_command_line(data_dir, tmp_path, capsys):

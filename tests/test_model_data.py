@@ -81,6 +81,7 @@ def test_prepare_soles_labels_caches_and_summarises(tmp_path):
     assert len(data) == 2
     assert sorted(PATTERNS[i] for i in data.labels) == ["forefoot", "heel_lateral"]
     assert data.small.shape == (2, 128, 64, 4) and data.weights.shape == (2, len(ZONES), 32, 16)
+    assert data.dense.shape == (2, 2, 32, 16) and not data.dense.any()  # no wear fields here
     assert np.isfinite(data.levels).all() and list(data.side_true) == ["right", "right"]
     assert data.problems.unreadable == ["even/broken.jpg"]
     assert data.problems.no_sole == ["even/blank.png"]
@@ -142,3 +143,20 @@ def test_prune_keeps_the_set_in_use_and_what_is_not_a_crop(tmp_path):
     assert (in_use / "c.npz").is_file() and (newer / "b.npz").is_file()
     assert (old / "readme.txt").is_file()  # the folder stays: it holds something else
     assert prune(tmp_path, keep=in_use) == (0, 0)
+
+
+def test_prepare_soles_reads_the_wear_fields_of_synth(tmp_path):
+    """Each found sole gets its wear field cell by cell, in the frame of its crop."""
+    from shoewear.synth import write_dataset
+
+    write_dataset(tmp_path, n=4, seed=11, pairs=2, long_side=(560, 640), workers=1,
+                  progress=False)
+    data = prepare_soles(tmp_path, workers=1, progress=False, **SIZES)
+    assert len(data) >= 4
+    for k in range(len(data)):
+        target, weight = data.dense[k].astype(np.float32)
+        assert weight.sum() > 0.8 * data.weights[k].astype(np.float32).sum()
+        # The zone means of the cell targets are the zone levels of labels.csv.
+        w = data.weights[k].astype(np.float32)
+        got = (w * target).sum(axis=(1, 2)) / np.maximum((w * weight).sum(axis=(1, 2)), 1e-6)
+        assert np.abs(got - data.levels[k]).mean() < 0.03

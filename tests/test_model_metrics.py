@@ -52,3 +52,14 @@ def test_side_accuracy(found, truth, expected, n):
     acc, count = metrics.side_accuracy(np.array(found), np.array(truth))
     assert count == n
     assert (np.isnan(acc) and np.isnan(expected)) or acc == pytest.approx(expected)
+
+
+def test_map_mae_weights_cells_and_skips_soles_without_a_field():
+    maps = np.array([[[0.2, 0.5]], [[0.9, 0.9]]])  # (2 soles, 1 x 2 cells)
+    dense = np.zeros((2, 2, 1, 2))
+    dense[0, 1] = [1.0, 0.5]  # weights of the first sole's cells
+    dense[0, 0] = np.array([0.3, 0.1]) * dense[0, 1]  # true wear x weight
+    err, n = metrics.map_mae(maps, dense)  # the second sole has no field
+    assert n == 1
+    assert err == pytest.approx((1.0 * 0.1 + 0.5 * 0.4) / 1.5)
+    assert np.isnan(metrics.map_mae(maps, np.zeros_like(dense))[0])

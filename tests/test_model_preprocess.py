@@ -5,6 +5,7 @@ from test_model_helpers import paint_canonical, sole_mask
 
 from shoewear.design import ZONES
 from shoewear.model.preprocess import (
+    dense_target,
     shrink_sole,
     to_network_input,
     tread_detail,
@@ -115,3 +116,30 @@ def test_zone_levels_of_a_uniform_map_are_uniform():
 def test_zone_weights_rejects_sizes_that_do_not_divide():
     with pytest.raises(ValueError, match="multiple"):
         zone_weights(np.zeros((256, 128), np.int8), map_size=(30, 16))
+
+
+def test_dense_target_is_the_cell_mean_of_known_sole_pixels():
+    rng = np.random.default_rng(2)
+    _, mask, zones, _ = paint_canonical("medial", rng)
+    wear = rng.uniform(0, 1, mask.shape).astype(np.float32)
+    known = np.ones_like(mask)
+    known[:, :20] = False  # a strip of the photo without a painted field
+    got = dense_target(wear, known, mask, map_size=(32, 16))
+    assert got.shape == (2, 32, 16) and got.dtype == np.float32
+    sel = mask & known
+    # The weight is the share of each 8 x 8 cell that counts, the first channel wear x weight.
+    assert np.isclose(got[1].sum(), sel.sum() / 64)
+    assert np.isclose(got[0].sum(), (wear * sel).sum() / 64, rtol=1e-5)
+    cell = (slice(14 * 8, 15 * 8), slice(8 * 8, 9 * 8))  # inside the sole, all known
+    assert got[1, 14, 8] == 1.0
+    assert got[0, 14, 8] == pytest.approx(float(wear[cell].mean()), rel=1e-5)
+    assert (got[:, :, :2] == 0).all()  # columns 0-15 are not known
+    # Weighted by the zone weights, the targets average to the zones' mean wear.
+    w = zone_weights(zones, map_size=(32, 16))
+    flat = np.zeros(mask.shape, np.float32)
+    flat[mask] = 0.3
+    uniform = dense_target(flat, mask, mask, map_size=(32, 16))
+    ratio = uniform[0] / np.maximum(uniform[1], 1e-6)
+    assert np.allclose(zone_levels(ratio[None], w[None]), 0.3, atol=1e-5)
+    with pytest.raises(ValueError, match="multiple"):
+        dense_target(wear, known, mask, map_size=(30, 16))

@@ -219,8 +219,10 @@ def test_bf16_steps_follow_the_float32_ones():
     torch.manual_seed(0)
     net = WearNet(ModelConfig()).to(memory_format=torch.channels_last)
     x = torch.rand(8, 4, 128, 64).contiguous(memory_format=torch.channels_last)
-    w = torch.zeros(8, 7, 32, 16)
-    w[:, :, 4:28, 2:14] = 1 / 7
+    w = torch.zeros(8, 9, 32, 16)  # 7 zone weights, then the dense target and its weight
+    w[:, :7, 4:28, 2:14] = 1 / 7
+    w[:, 8, 4:28, 2:14] = 1.0
+    w[:, 7] = torch.rand(32, 16) * w[:, 8]
     y = torch.arange(8) % 7
     lv = torch.rand(8, 7)
     full, _, _ = step_loss(net, x, w, y, lv, "fp32")
@@ -228,6 +230,30 @@ def test_bf16_steps_follow_the_float32_ones():
     assert logits.dtype == torch.float32 and levels.dtype == torch.float32
     assert half.item() == pytest.approx(full.item(), rel=0.02)
     assert half.item() != full.item()  # the convolutions did run in bfloat16
+
+
+def test_step_loss_adds_the_cell_error_of_the_wear_map():
+    """Cells with a weight add DENSE_LOSS_WEIGHT x their mean |map - target|; others nothing."""
+    from shoewear.model.config import ModelConfig
+    from shoewear.model.fit import DENSE_LOSS_WEIGHT, step_loss
+    from shoewear.model.net import WearNet
+
+    torch.manual_seed(0)
+    net = WearNet(ModelConfig()).eval()
+    x = torch.rand(4, 4, 128, 64)
+    maps = torch.zeros(4, 9, 32, 16)
+    maps[:, :7, 4:28, 2:14] = 1 / 7
+    y, lv = torch.arange(4), torch.rand(4, 7)
+    plain, _, _ = step_loss(net, x, maps, y, lv)
+    with torch.no_grad():
+        _, wear = net(x)
+    maps[:, 8, 4:28, 2:14] = 1.0
+    maps[:, 7] = wear * maps[:, 8]
+    exact, _, _ = step_loss(net, x, maps, y, lv)
+    assert exact.item() == pytest.approx(plain.item(), abs=1e-6)
+    maps[:, 7] = (wear + 0.1) * maps[:, 8]
+    off, _, _ = step_loss(net, x, maps, y, lv)
+    assert off.item() - plain.item() == pytest.approx(DENSE_LOSS_WEIGHT * 0.1, rel=1e-4)
 
 
 def test_ensemble_members_train_side_by_side(data_dir, tmp_path):

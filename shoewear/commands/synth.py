@@ -16,8 +16,11 @@ Layout of OUT_DIR:
                          in the picture); labels.csv lists both soles
   masks/<id>.png         0/255 union of the photo's soles
   masks/<id>_0.png, _1   each sole of a pair, left then right in the picture
+  fields/<id>.png        the true wear under every sole pixel: 0 off the soles,
+                         1-255 for wear 0-1; training fits the wear map to it
   labels.csv             one row per sole: file, pattern, side, n_soles, the
-                         seven zone levels, rotation, box x0,y0,x1,y1, tread, ...
+                         seven zone levels, rotation, box x0,y0,x1,y1, tread,
+                         ..., mask and field files
 The same --seed writes identical files.
 """
 

@@ -32,7 +32,7 @@ def augment(
     """Randomly perturb a batch of inputs the way photos differ.
 
     Colour (brightness, contrast, saturation, white balance), a small affine
-    warp applied to image, mask and zone weights alike, blur and noise. No
+    warp applied to image, mask and maps alike, blur and noise. No
     flips: medial/lateral and heel/toe are what the model must tell apart.
 
     Parameters
@@ -41,8 +41,9 @@ def augment(
         RGB + mask (+ tread detail) in [0, 1]. The detail channels follow
         brightness and contrast (they are grey-level differences), the warp and
         the blur; noise goes on the colours only.
-    weights : (B, 7, h, w) float tensor
-        Zone weights of the wear map.
+    weights : (B, K, h, w) float tensor
+        Maps at the wear map's size that move with the sole: the zone
+        weights, and the dense wear targets when there are any.
     gen : torch.Generator
     noise : (K, 3, H, W) float tensor or None
         A `noise_bank`: each sole gets one of its fields, with a random sign
@@ -99,7 +100,7 @@ def augment(
 def random_warp(
     img: torch.Tensor, weights: torch.Tensor, u: Callable[..., torch.Tensor]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """A small random affine warp (rotation, scale, aspect, shift) of a batch and its zone weights.
+    """A small random affine warp (rotation, scale, aspect, shift) of a batch and its maps.
 
     `u(lo, hi)` draws one uniform value per sole; the draws are made in a fixed
     order, so the same generator gives the same warps.

@@ -3,7 +3,9 @@
 A data folder is an ImageFolder tree, ``<root>/<pattern>/<photo>``, with an
 optional ``<root>/labels.csv`` (one row per sole: ``file`` relative to the
 root, ``pattern``, ``side``, the seven zone levels named as `design.ZONES`,
-and the sole's box ``x0, y0, x1, y1`` in photo pixels). Every photo goes
+the sole's box ``x0, y0, x1, y1`` in photo pixels and, from ``shoewear
+synth``, ``field``: an image of the true wear under every sole pixel of the
+photo, `synth.records.encode_field`). Every photo goes
 through the same `load_image` + `find_soles` as at inference; found soles are
 matched to label rows by box IoU. The shrunk crops of each photo are cached
 (`crop_cache`: one set per pipeline source code, input size and channel
@@ -34,12 +36,12 @@ from .crop_cache import CACHE_FOLDER, cache_root, cache_set, photo_key, prune
 IMAGE_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 )
-#: Folders of a data root that are not classes (the generator's masks, the cache).
-IGNORED_FOLDERS: frozenset[str] = frozenset({"masks", CACHE_FOLDER})
+#: Folders of a data root that are not classes (the generator's masks and wear fields, the cache).
+IGNORED_FOLDERS: frozenset[str] = frozenset({"masks", "fields", CACHE_FOLDER})
 LABELS_FILE = "labels.csv"
 #: Found sole and label row must overlap at least this much (box IoU) to match.
 MIN_MATCH_IOU = 0.3
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _PIPELINE_SOURCES = (
     "load.py", "segment.py", "segment_classic.py", "sole_shape.py", "align.py", "pipeline.py",
     "zones.py", "design.py", "model/seg_config.py", "model/seg_runtime.py",
@@ -54,6 +56,8 @@ class LabelRow:
     side: str = "unknown"
     levels: tuple[float, ...] | None = None
     box: tuple[float, float, float, float] | None = None
+    #: The photo's wear-field image, relative to the data root.
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,9 @@ class SoleSet:
         Index into `design.PATTERNS`.
     levels : (N, 7) float32 ndarray
         Zone wear levels from labels.csv; NaN where unknown.
+    dense : (N, 2, mh, mw) float16 ndarray
+        True wear per wear-map cell, `preprocess.dense_target`: (wear x
+        weight, weight); all 0 where the data has no wear fields.
     side_true, side_found : (N,) str ndarrays
         Side from labels.csv ("unknown" when absent) and from the pipeline.
     photo : (N,) int64 ndarray
@@ -130,6 +137,7 @@ class SoleSet:
     weights: np.ndarray
     labels: np.ndarray
     levels: np.ndarray
+    dense: np.ndarray
     side_true: np.ndarray
     side_found: np.ndarray
     photo: np.ndarray
@@ -146,6 +154,7 @@ class SoleSet:
             weights=self.weights[index],
             labels=self.labels[index],
             levels=self.levels[index],
+            dense=self.dense[index],
             side_true=self.side_true[index],
             side_found=self.side_found[index],
             photo=self.photo[index],
@@ -195,7 +204,9 @@ def _parse_row(raw: dict[str, str], problems: DataProblems, where: str) -> Label
             box = tuple(float(raw[k]) for k in ("x0", "y0", "x1", "y1"))
         except ValueError:
             box = None
-    return LabelRow(pattern=pattern, side=side, levels=levels, box=box)  # type: ignore[arg-type]
+    field = (raw.get("field") or "").strip().replace("\\", "/") or None
+    return LabelRow(pattern=pattern, side=side, levels=levels, box=box,  # type: ignore[arg-type]
+                    field=field)
 
 
 def _read_labels(root: Path, problems: DataProblems) -> dict[str, list[LabelRow]]:
@@ -258,7 +269,37 @@ def scan_folder(root: str | Path) -> tuple[list[PhotoItem], DataProblems]:
     return items, problems
 
 
-def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int]) -> dict:
+def _read_field(path: str, shape: tuple[int, int]) -> np.ndarray | None:
+    """A photo's wear-field codes, or None when absent, unreadable or not the photo's size."""
+    import cv2
+
+    if not path:
+        return None
+    code = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if code is None or code.dtype != np.uint8 or code.shape != shape:
+        return None
+    return code
+
+
+def _canon_dense(code: np.ndarray | None, canon, map_size: tuple[int, int]) -> np.ndarray:
+    """`preprocess.dense_target` of one found sole, from its photo's field codes."""
+    import cv2
+
+    from ..design import CANON_SHAPE
+    from ..synth.records import decode_field
+    from .preprocess import dense_target
+
+    if code is None:
+        return np.zeros((2, *map_size), np.float32)
+    h, w = CANON_SHAPE
+    # to_photo maps canonical pixels to photo pixels: the inverse warp samples the codes.
+    canon_code = cv2.warpAffine(code, canon.to_photo[:2], (w, h),
+                                flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    wear, known = decode_field(canon_code)
+    return dense_target(wear, known, canon.mask, map_size=map_size)
+
+
+def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int, str]) -> dict:
     """Worker: load, find soles, shrink; write the cache file; return its path."""
     import cv2
 
@@ -268,17 +309,19 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int]) -> 
     from .preprocess import shrink_sole, zone_weights
 
     cv2.setNumThreads(1)
-    path, cache_file, size, map_size, detail = job
+    path, cache_file, size, map_size, detail, field_path = job
     out: dict = {"status": "ok", "message": ""}
-    small, weights, sides, boxes = [], [], [], []
+    small, weights, dense, sides, boxes = [], [], [], [], []
     try:
         image = load_image(path)
         canons = find_soles(image.rgb, scale=image.scale)
         if not canons:
             raise NoSoleFoundError("no sole found")
+        code = _read_field(field_path, image.original_size[::-1])
         for c in canons:
             small.append(shrink_sole(c.image, c.mask, size=size, detail=detail))
             weights.append(zone_weights(c.zones, map_size=map_size).astype(np.float16))
+            dense.append(_canon_dense(code, c, map_size).astype(np.float16))
             sides.append(c.side)
             boxes.append(c.box)
     except ImageLoadError as exc:
@@ -294,6 +337,7 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int]) -> 
     arrays = {
         "small": np.stack(small) if small else np.zeros((0, h, w, 4 + detail), np.uint8),
         "weights": np.stack(weights) if weights else np.zeros((0, 7, mh, mw), np.float16),
+        "dense": np.stack(dense) if dense else np.zeros((0, 2, mh, mw), np.float16),
         "sides": np.array(sides, dtype="<U8"),
         "boxes": np.array(boxes, dtype=np.float64).reshape(-1, 4),
         "status": np.array(out["status"]),
@@ -303,6 +347,12 @@ def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int]) -> 
     np.savez(tmp, **arrays)  # uncompressed: a tenth of the CPU time, twice the bytes
     os.replace(tmp, cache_file)
     return out
+
+
+def _field_path(root: Path, item: PhotoItem) -> str:
+    """The photo's wear-field image named by its label rows ("" when none)."""
+    rel = next((r.field for r in item.rows if r.field), None)
+    return str(root / rel) if rel else ""
 
 
 def _read_cache(cache_file: Path) -> dict | None:
@@ -410,9 +460,10 @@ def prepare_soles(
         print(f"removed {removed} cached crops of other pipeline versions or crop formats "
               f"from {cache} ({nbytes / 2**20:.0f} MiB)", file=sys.stderr)
     files = [folder / f"{photo_key(it.path, it.rel)}.npz" for it in items]
+    fields = [_field_path(root, it) for it in items]
     todo = [
-        (str(it.path), str(f), size, msize, detail)
-        for it, f in zip(items, files, strict=True)
+        (str(it.path), str(f), size, msize, detail, fp)
+        for it, f, fp in zip(items, files, fields, strict=True)
         if not f.is_file()
     ]
     if todo:
@@ -436,11 +487,12 @@ def prepare_soles(
                 bar.update()
         bar.close()
 
-    small, weights, labels, levels, side_true, side_found, photo = [], [], [], [], [], [], []
+    small, weights, dense, labels, levels = [], [], [], [], []
+    side_true, side_found, photo = [], [], []
     for k, (it, f) in enumerate(zip(items, files, strict=True)):
         data = _read_cache(f)
         if data is None:  # a damaged cache file: prepare that photo again
-            _prep_photo((str(it.path), str(f), size, msize, detail))
+            _prep_photo((str(it.path), str(f), size, msize, detail, fields[k]))
             data = _read_cache(f)
         if data is None:
             problems.failed.append(f"{it.rel} (cache)")
@@ -457,6 +509,7 @@ def prepare_soles(
         for i, row in matches:
             small.append(data["small"][i])
             weights.append(data["weights"][i])
+            dense.append(data["dense"][i])
             labels.append(PATTERNS.index(row.pattern))
             levels.append(row.levels if row.levels is not None else (np.nan,) * len(ZONES))
             side_true.append(row.side)
@@ -470,6 +523,7 @@ def prepare_soles(
         weights=np.stack(weights),
         labels=np.array(labels, dtype=np.int64),
         levels=np.array(levels, dtype=np.float32),
+        dense=np.stack(dense),
         side_true=np.array(side_true),
         side_found=np.array(side_found),
         photo=np.array(photo, dtype=np.int64),

@@ -37,6 +37,11 @@ class EvalResult:
         Mean absolute error of the zone levels (NaN without labels.csv levels).
     zone_mae_per_zone : dict
         Zone -> MAE.
+    map_mae : float
+        Mean absolute error of the wear map cell by cell, on soles whose
+        photo has a wear field (`shoewear synth` writes them); NaN without.
+    n_map : int
+        Soles with a wear field.
     side_accuracy : float
         Found side vs labels.csv side (NaN when no side is known).
     n_side : int
@@ -57,6 +62,8 @@ class EvalResult:
     zone_mae_per_zone: dict
     side_accuracy: float
     n_side: int
+    map_mae: float = float("nan")
+    n_map: int = 0
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -75,6 +82,8 @@ class EvalResult:
             "confusion": {"classes": list(PATTERNS), "matrix": self.confusion.tolist()},
             "zone_mae": _num(self.zone_mae),
             "zone_mae_per_zone": {k: _num(v) for k, v in self.zone_mae_per_zone.items()},
+            "map_mae": _num(self.map_mae),
+            "map_soles": self.n_map,
             "side_accuracy": _num(self.side_accuracy),
             "side_soles": self.n_side,
             "problems": self.problems,
@@ -88,6 +97,8 @@ class EvalResult:
             f"accuracy   {_pct(self.accuracy)}   macro-F1 {_fmt(self.macro_f1)}",
             f"zone MAE   {_fmt(self.zone_mae)}   side accuracy {_pct(self.side_accuracy)}"
             f" ({self.n_side} soles with a known side)",
+            *([f"map MAE    {_fmt(self.map_mae)}   (cell by cell, {self.n_map} soles with a"
+               " wear field)"] if self.n_map else []),
             "",
             f"{'pattern':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>7}",
         ]
@@ -175,6 +186,7 @@ def evaluate_model(
         for i, name in enumerate(ZONES)
     }
     side_acc, n_side = metrics.side_accuracy(data.side_found, data.side_true)
+    map_err, n_map = metrics.map_mae(maps, data.dense)
     return EvalResult(
         model=str(model.path),
         n_photos=len(data.files),
@@ -188,5 +200,7 @@ def evaluate_model(
         zone_mae_per_zone=per_zone,
         side_accuracy=side_acc,
         n_side=n_side,
+        map_mae=map_err,
+        n_map=n_map,
         problems=data.problems.lines(),
     )

@@ -32,6 +32,8 @@ from .precision import autocast
 
 #: Weight of the zone-level L1 loss next to the pattern cross-entropy.
 ZONE_LOSS_WEIGHT = 2.0
+#: Weight of the cell-by-cell L1 loss of the wear map, where the data has wear fields.
+DENSE_LOSS_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,35 @@ class Report(Protocol):
 
 
 def batch_tensors(data: SoleSet, index: np.ndarray) -> tuple[torch.Tensor, ...]:
-    """Inputs (float, [0, 1]), zone weights, labels and zone levels of the soles at `index`."""
+    """Inputs (float, [0, 1]), zone weights, labels, zone levels and dense wear targets.
+
+    The zone weights and the dense targets come as one (B, 9, h, w) tensor
+    of maps (7 zone weights, then wear x weight and weight), so that
+    `augment` warps them together.
+    """
     x = torch.from_numpy(data.small[index]).permute(0, 3, 1, 2).float().div_(255.0)
-    w = torch.from_numpy(data.weights[index].astype(np.float32))
+    maps = np.concatenate([data.weights[index], data.dense[index]], axis=1)
+    m = torch.from_numpy(maps.astype(np.float32))
     y = torch.from_numpy(data.labels[index])
     lv = torch.from_numpy(data.levels[index])
-    return x, w, y, lv
+    return x, m, y, lv
 
 
 def step_loss(
     net: WearNet | WearEnsemble,
     x: torch.Tensor,
-    w: torch.Tensor,
+    maps: torch.Tensor,
     y: torch.Tensor,
     lv: torch.Tensor,
     precision: str = "fp32",
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Pattern cross-entropy plus weighted zone-level L1; also the logits and zone levels."""
+    """Pattern cross-entropy plus weighted zone-level and cell-level L1.
+
+    `maps` is `batch_tensors`' (B, 9, h, w): zone weights, then the dense
+    wear target as (wear x weight, weight); cells of weight 0 (soles
+    without a wear field) add nothing. Also returns the logits and zone levels.
+    """
+    w, dense = maps[:, :7], maps[:, 7:]
     with autocast(precision):  # the network only: the losses stay float32
         logits, wear = net(x, w if net.config.zone_inputs else None)
     logits, wear = logits.float(), wear.float()
@@ -105,7 +119,13 @@ def step_loss(
         zone = (pred_levels[known] - lv[known]).abs().mean()
     else:
         zone = torch.zeros((), dtype=ce.dtype)
-    return ce + ZONE_LOSS_WEIGHT * zone, logits, pred_levels
+    loss = ce + ZONE_LOSS_WEIGHT * zone
+    cell_w = dense[:, 1]
+    total_w = cell_w.sum()
+    if total_w > 0:  # |wear - target| x weight = |wear x weight - (wear x weight target)|
+        cells = (wear * cell_w - dense[:, 0]).abs().sum() / total_w
+        loss = loss + DENSE_LOSS_WEIGHT * cells
+    return loss, logits, pred_levels
 
 
 @torch.no_grad()
@@ -125,8 +145,8 @@ def predict_set(
     probs, levels, total = [], [], 0.0
     for start in range(0, len(data), batch_size):
         idx = np.arange(start, min(start + batch_size, len(data)))
-        x, w, y, lv = batch_tensors(data, idx)
-        loss, logits, pred_levels = step_loss(net, x, w, y, lv)
+        x, maps, y, lv = batch_tensors(data, idx)
+        loss, logits, pred_levels = step_loss(net, x, maps, y, lv)
         total += float(loss) * len(idx)
         probs.append(torch.softmax(logits, dim=1).numpy())
         levels.append(pred_levels.numpy())
@@ -304,10 +324,10 @@ def fit(
                 continue
             for group in opt.param_groups:
                 group["lr"] = lr_at(epoch * steps_per_epoch + s, total_steps, base_lr, warmup)
-            x, w, y, lv = batch_tensors(train_set, idx)
+            x, maps, y, lv = batch_tensors(train_set, idx)
             # channels-first: the first convolution goes channels-last
-            x, w = augment(x, w, gen, noise)
-            loss, logits, _ = step_loss(net, x, w, y, lv, precision)
+            x, maps = augment(x, maps, gen, noise)
+            loss, logits, _ = step_loss(net, x, maps, y, lv, precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -23,7 +23,7 @@ from .data import DataProblems, SoleSet
 from .fit import EpochStats, Fit, Report
 
 #: Arrays of a SoleSet the members need.
-_ARRAYS = ("small", "weights", "labels", "levels", "photo")
+_ARRAYS = ("small", "weights", "labels", "levels", "dense", "photo")
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,32 @@ def zone_mae(pred: np.ndarray, truth: np.ndarray) -> float:
     return float(np.abs(pred[known] - truth[known]).mean()) if known.any() else float("nan")
 
 
+def map_mae(maps: np.ndarray, dense: np.ndarray) -> tuple[float, int]:
+    """Mean absolute error of wear maps, cell by cell, against the true wear.
+
+    Parameters
+    ----------
+    maps : (N, h, w) float ndarray
+        Predicted wear per cell.
+    dense : (N, 2, h, w) float ndarray
+        `preprocess.dense_target`: true wear x weight, and the weight.
+
+    Returns
+    -------
+    (float, int)
+        The weighted MAE (NaN when no cell has a weight) and the number of
+        soles with a weighted cell.
+    """
+    maps = np.asarray(maps, np.float64)
+    dense = np.asarray(dense, np.float64)
+    weight = dense[:, 1]
+    n = int((weight.sum(axis=(1, 2)) > 0).sum())
+    total = weight.sum()
+    if not total > 0:
+        return float("nan"), 0
+    return float(np.abs(maps * weight - dense[:, 0]).sum() / total), n
+
+
 def side_accuracy(found: np.ndarray, truth: np.ndarray) -> tuple[float, int]:
     """Fraction of soles whose found side equals a known true side.
 

@@ -166,3 +166,39 @@ def zone_levels(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
     sums = np.einsum("bzhw,bhw->bz", weights, maps)
     counts = weights.sum(axis=(2, 3))
     return np.where(counts > 0, sums / np.maximum(counts, 1e-6), 0.0).astype(np.float32)
+
+
+def dense_target(
+    wear: np.ndarray, known: np.ndarray, mask: np.ndarray, *, map_size: tuple[int, int]
+) -> np.ndarray:
+    """The true wear of each wear-map cell, for training the map cell by cell.
+
+    Parameters
+    ----------
+    wear : (H, W) float ndarray
+        True wear per canonical pixel, in [0, 1] (0 where not known).
+    known : (H, W) bool ndarray
+        Where `wear` is known (a painted sole pixel).
+    mask : (H, W) bool ndarray
+        The sole in the canonical frame; H and W multiples of the map size.
+    map_size : (int, int)
+        (h, w) of the wear map.
+
+    Returns
+    -------
+    (2, h, w) float32 ndarray
+        Channel 1 is the share of each cell that is sole with known wear
+        (the cell's weight), channel 0 the mean wear over that share times
+        channel 1. Both are means over the cell's pixels, so a warp of both
+        keeps their ratio the cell's wear.
+    """
+    wear = np.asarray(wear, np.float32)
+    sel = np.asarray(known, bool) & np.asarray(mask, bool)
+    if wear.shape != sel.shape or wear.ndim != 2:
+        raise ValueError(f"wear {wear.shape}, known and mask must be one (H, W) shape")
+    hh, ww = sel.shape
+    h, w = map_size
+    if hh % h or ww % w:
+        raise ValueError(f"shape {sel.shape} is not a multiple of the map size {map_size}")
+    both = np.stack([wear * sel, sel.astype(np.float32)])
+    return both.reshape(2, h, hh // h, w, ww // w).mean(axis=(2, 4), dtype=np.float32)

@@ -28,7 +28,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from .config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
 from .export import export_onnx
-from .fit import BarReport, EpochStats, Fit, fit, validate
+from .fit import DENSE_LOSS_WEIGHT, BarReport, EpochStats, Fit, fit, validate
 from .net import WearEnsemble, WearNet, build_net, count_parameters
 from .precision import memory_format, resolve_precision
 
@@ -253,6 +253,9 @@ def train_model(
         "batch_size": batch_size,
         "lr": base_lr,
         "weight_decay": weight_decay,
+        # Soles with a wear field (from `shoewear synth`) also train the map cell by cell.
+        "soles_with_wear_field": int((data.dense[:, 1].sum(axis=(1, 2)) > 0).sum()),
+        "dense_loss_weight": DENSE_LOSS_WEIGHT,
         "precision": precision,
         "fine_tuned_from": str(init_path) if init_path else None,
         "parameters": count_parameters(net),
