@@ -150,7 +150,7 @@ def warp_perspective_box(image: np.ndarray, box: tuple[int, int, int, int], matr
 
     Parameters
     ----------
-    image : (H, W) float32 ndarray
+    image : (H, W) or (H, W, C) float32 ndarray
         Zero outside `box`.
     box : tuple of int
         (x0, y0, x1, y1) in `image` pixels.
@@ -162,10 +162,10 @@ def warp_perspective_box(image: np.ndarray, box: tuple[int, int, int, int], matr
 
     Returns
     -------
-    (height, width) float32 ndarray
+    (height, width) or (height, width, C) float32 ndarray
     """
     w, h = size
-    out = np.zeros((h, w), image.dtype)
+    out = np.zeros((h, w, *image.shape[2:]), image.dtype)
     x0, y0, x1, y1 = box
     if x1 <= x0 or y1 <= y0:
         return out

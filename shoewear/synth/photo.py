@@ -372,12 +372,18 @@ def _field_layer(placed: list[_Placed], masks: list[np.ndarray], shape: tuple[in
     """
     layer = np.zeros((*shape, 2), np.float32)
     for s, m in zip(placed, masks, strict=True):
+        x0, y0, x1, y1 = s.box  # the mask is 0 outside it: warp the field into it only
+        if x1 <= x0 or y1 <= y0:
+            continue
         canvas = cv2.resize(s.model.field, (s.length // 2, s.length),
                             interpolation=cv2.INTER_LINEAR)
-        wear = cv2.warpAffine(canvas, s.matrix, (shape[1], shape[0]), flags=cv2.INTER_LINEAR)
-        seen = m > 0.5
-        layer[seen, 0] = wear[seen]
-        layer[seen, 1] = 1.0
+        to_box = s.matrix.copy()
+        to_box[:, 2] -= (x0, y0)
+        wear = cv2.warpAffine(canvas, to_box, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
+        seen = (m[y0:y1, x0:x1] > 0.5).astype(np.float32)
+        # The soles' masks do not overlap (a later sole hides an earlier one): add.
+        layer[y0:y1, x0:x1, 0] += wear * seen
+        layer[y0:y1, x0:x1, 1] += seen
     return layer
 
 
@@ -543,8 +549,10 @@ def generate_photo(
             borderMode=cv2.BORDER_REPLICATE), cv2.COLOR_RGBA2RGB)
         masks = [camera.warp_perspective_box(m, s.box, hom, size)
                  for m, s in zip(masks, placed, strict=True)]
-        if layer is not None:
-            layer = cv2.warpPerspective(layer, hom, size, flags=cv2.INTER_LINEAR)
+        if layer is not None:  # 0 outside the soles' boxes
+            boxes = np.array([s.box for s in placed])
+            union = (*boxes[:, :2].min(axis=0), *boxes[:, 2:].max(axis=0))
+            layer = camera.warp_perspective_box(layer, union, hom, size)
         points = [camera.map_points(hom, p) for p in points]
     if r_cam.random() < 0.08:
         k = float(r_cam.uniform(0.08, 0.3))
