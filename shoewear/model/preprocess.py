@@ -135,13 +135,17 @@ def zone_weights(zones: np.ndarray, *, map_size: tuple[int, int]) -> np.ndarray:
     zones = np.asarray(zones)
     if zones.ndim != 2:
         raise ValueError(f"zones must be 2-D (H, W), got shape {zones.shape}")
-    hh, ww = zones.shape
+    onehot = zones[None, :, :] == np.arange(len(ZONES), dtype=zones.dtype)[:, None, None]
+    return _cell_means(onehot, map_size, what="zones")
+
+
+def _cell_means(planes: np.ndarray, map_size: tuple[int, int], *, what: str) -> np.ndarray:
+    """Mean of each (K, H, W) plane over the pixels of each wear-map cell: (K, h, w) float32."""
+    k, hh, ww = planes.shape
     h, w = map_size
     if hh % h or ww % w:
-        raise ValueError(f"zones shape {zones.shape} is not a multiple of the map size {map_size}")
-    onehot = zones[None, :, :] == np.arange(len(ZONES), dtype=zones.dtype)[:, None, None]
-    blocks = onehot.reshape(len(ZONES), h, hh // h, w, ww // w)
-    return blocks.mean(axis=(2, 4), dtype=np.float32)
+        raise ValueError(f"{what} shape {(hh, ww)} is not a multiple of the map size {map_size}")
+    return planes.reshape(k, h, hh // h, w, ww // w).mean(axis=(2, 4), dtype=np.float32)
 
 
 def zone_levels(maps: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -196,9 +200,4 @@ def dense_target(
     sel = np.asarray(known, bool) & np.asarray(mask, bool)
     if wear.shape != sel.shape or wear.ndim != 2:
         raise ValueError(f"wear {wear.shape}, known and mask must be one (H, W) shape")
-    hh, ww = sel.shape
-    h, w = map_size
-    if hh % h or ww % w:
-        raise ValueError(f"shape {sel.shape} is not a multiple of the map size {map_size}")
-    both = np.stack([wear * sel, sel.astype(np.float32)])
-    return both.reshape(2, h, hh // h, w, ww // w).mean(axis=(2, 4), dtype=np.float32)
+    return _cell_means(np.stack([wear * sel, sel.astype(np.float32)]), map_size, what="mask")
