@@ -2,22 +2,29 @@
 
 Run with ``streamlit run streamlit_app.py`` (``make app``). The page only
 collects input and shows results: every computation is a call into the
-`shoewear` package, and `analyze_upload` is the one call an upload makes.
+`shoewear` package, and `shoewear.analyze` is the one call an upload makes.
+The networks are the shipped ones, or the files named by ``$SHOEWEAR_MODEL``
+and ``$SHOEWEAR_SEGMENTER`` (read here, at the edge, and nowhere else).
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
-from shoewear.readers import Reader
+from shoewear.pipeline import Analysis, Models, analyze, pair_report
 from shoewear.report import PhotoReport, SoleReport
-from shoewear.upload import Analysis, analyze_upload, pair_report
 
+#: Largest upload taken, in bytes (`server.maxUploadSize` in .streamlit/config.toml agrees).
+UPLOAD_MAX_BYTES = 25 * 1024 * 1024
 UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp", "heic", "heif")
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 #: Titles of the shipped sample photos, by file name.
@@ -53,27 +60,61 @@ def general_caveats() -> tuple[str, ...]:
         return (DEFAULT_CAVEAT,)
 
 
-@st.cache_resource(show_spinner="Loading the wear model...")
-def cached_reader() -> Reader:
-    return make_reader()
+@dataclass
+class Shown:
+    """One photo read through, with the pictures the page shows."""
+
+    analysis: Analysis
+    overlay: np.ndarray | None = None
+    soles: list[np.ndarray] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def report(self) -> PhotoReport:
+        return self.analysis.report
 
 
-def make_reader() -> Reader:
-    """The wear CNN (``$SHOEWEAR_MODEL`` or the shipped model), else the classical reading."""
-    from shoewear.readers import load_reader
+@st.cache_resource(show_spinner="Loading the networks...")
+def cached_models() -> Models:
+    return load_models()
 
-    return load_reader(fallback=True)
+
+def load_models() -> Models:
+    """The shipped networks, or those named by ``$SHOEWEAR_SEGMENTER`` / ``$SHOEWEAR_MODEL``."""
+    return Models.load(
+        segmenter=os.environ.get("SHOEWEAR_SEGMENTER") or None,
+        wear=os.environ.get("SHOEWEAR_MODEL") or None,
+    )
+
+
+def read_upload(
+    data: bytes, models: Models, *, name: str, side: str | None = None,
+    max_bytes: int = UPLOAD_MAX_BYTES,
+) -> Shown:
+    """Read an upload's bytes and draw what explains the reading."""
+    from shoewear.draw import draw_analysis
+
+    t0 = time.perf_counter()
+    if len(data) > max_bytes:
+        error = (f"{name}: {len(data) / 2**20:.1f} MB is over the app's "
+                 f"{max_bytes / 2**20:.0f} MB limit; send a smaller photo")
+        return Shown(Analysis(PhotoReport(file=name, error=error, models=models.info())))
+    result = analyze(data, models, name=name, side=side)
+    if result.report.error:
+        return Shown(result)
+    overlay, soles = draw_analysis(result)
+    return Shown(result, overlay=overlay, soles=soles, seconds=time.perf_counter() - t0)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_analysis(data: bytes, name: str, side: str | None, _reader: Reader, reader_name: str):
-    return analyze_upload(data, _reader, name=name, side=side)
+def cached_analysis(data: bytes, name: str, side: str | None, _models: Models, key: str) -> Shown:
+    return read_upload(data, _models, name=name, side=side)
 
 
 # ----------------------------------------------------------------- page pieces
 
 
-def sidebar_ui(reader: Reader) -> str | None:
+def sidebar_ui(models: Models) -> str | None:
     """The sidebar: side override, model, feedback folder. Returns the side override."""
     from shoewear.feedback import ENV_VAR, feedback_dir
 
@@ -86,10 +127,7 @@ def sidebar_ui(reader: Reader) -> str | None:
             key="side_override",
             help="Leave on auto; pick left or right when the guess for a one-sole photo is wrong.",
         )
-        where = f" ({_shown_path(reader.model_path)})" if reader.model_path else ""
-        st.caption(f"Wear reader: {reader.name}{where}")
-        if reader.problem:
-            st.warning(reader.problem)
+        st.caption(models_line(models.info()))
         st.divider()
         st.subheader("Retraining")
         folder = feedback_dir()
@@ -100,15 +138,28 @@ def sidebar_ui(reader: Reader) -> str | None:
         )
         st.markdown("Retrain the wear model on them, then run the app with the new model:")
         st.code(
-            retrain_command(
-                folder, model_dir=reader.model_path.parent if reader.model_path else None
-            ), language="bash", wrap_lines=True
+            retrain_command(folder, model_dir=_model_dir(models)), language="bash",
+            wrap_lines=True
         )
         st.caption(
             "A few corrected photos teach little on their own: copy them into a bigger "
             "training folder (e.g. one made with `shoewear synth`) before retraining."
         )
     return None if choice == "auto" else choice
+
+
+def models_line(info: dict[str, dict]) -> str:
+    """"Read by ..." naming each network and the start of its sha256."""
+    named = ", ".join(
+        f"{kind} {m['name']} (sha256 {m['sha256'][:12]})" for kind, m in info.items()
+    )
+    return f"Read by {named}."
+
+
+def _model_dir(models: Models) -> Path | None:
+    """The folder of a wear model the user gave; None for the shipped one."""
+    info = models.wear.info if models.wear is not None else None
+    return None if info is None or info.shipped else info.path.parent
 
 
 def retrain_command(folder: Path, *, model_dir: Path | None) -> str:
@@ -167,7 +218,7 @@ def input_ui() -> tuple[str, list[tuple[str, bytes]]]:
     return mode, files
 
 
-def pictures_ui(analyses: Sequence[Analysis]) -> None:
+def pictures_ui(analyses: Sequence[Shown]) -> None:
     """The photo(s) with what was found, and each canonical sole with its wear map."""
     canon = [img for a in analyses for img in a.soles]
     sides = [s.side for a in analyses for s in a.report.soles]
@@ -292,9 +343,9 @@ def caveats_ui(report: PhotoReport | None) -> None:
     st.info("**Keep in mind**\n\n" + body)
 
 
-def downloads_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
+def downloads_ui(report: PhotoReport, analyses: Sequence[Shown]) -> None:
     """Download buttons for the report as PNG, PDF and JSON."""
-    from shoewear.export import report_json, report_pdf, report_png
+    from shoewear.report_files import report_json, report_pdf, report_png
 
     photos = [a.overlay for a in analyses if a.overlay is not None]
     soles = [img for a in analyses for img in a.soles]
@@ -326,7 +377,7 @@ def downloads_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
     )
 
 
-def correction_ui(sole: SoleReport, analysis: Analysis, key: str) -> None:
+def correction_ui(sole: SoleReport, shown: Shown, key: str) -> None:
     """Let the user correct the pattern and side, and save the photo for retraining."""
     from shoewear.feedback import feedback_dir, save_feedback
 
@@ -347,15 +398,16 @@ def correction_ui(sole: SoleReport, analysis: Analysis, key: str) -> None:
             key=f"fix_side_{key}",
         )
         if st.button("Save for retraining", key=f"save_{key}"):
-            box = tuple(round(v * analysis.scale) for v in sole.box)
+            image = shown.analysis.image
+            box = tuple(round(v * image.scale) for v in sole.box)
             try:
                 saved = save_feedback(
-                    analysis.rgb,
+                    image.rgb,
                     pattern=pattern,
                     side=side,
                     predicted_pattern=sole.reading.pattern,
                     predicted_side=sole.side,
-                    source=analysis.report.file,
+                    source=shown.report.file,
                     box=box,
                     root=feedback_dir(),
                 )
@@ -377,8 +429,12 @@ def main() -> None:
         "which drills to try."
     )
     st.caption("Wear is a hint, not a diagnosis: see *Keep in mind* below the result.")
-    reader = cached_reader()
-    side = sidebar_ui(reader)
+    try:
+        models = cached_models()
+    except ShoewearError as exc:
+        st.error(f"The networks cannot be opened: {exc}")
+        return
+    side = sidebar_ui(models)
     mode, files = input_ui()
     pair_mode = mode == MODES[3]
     if not files or (pair_mode and not all(data for _, data in files)):
@@ -390,7 +446,7 @@ def main() -> None:
     analyses = []
     with st.spinner("Reading the wear..."):
         for (name, data), s in zip(files, sides, strict=True):
-            analyses.append(cached_analysis(data, name, s, reader, reader.name))
+            analyses.append(cached_analysis(data, name, s, models, str(models.info())))
     failed = [a for a in analyses if a.report.error]
     for a in failed:
         st.error(f"Could not read **{a.report.file}**: {_friendly(a.report.error, a.report.file)}")
@@ -400,11 +456,14 @@ def main() -> None:
         return
     if pair_mode and any(len(a.report.soles) > 1 for a in analyses):
         st.warning("A photo holds more than one sole: only the leftmost one of each is compared.")
-    report = pair_report(*analyses) if pair_mode else analyses[0].report
+    if pair_mode:
+        report = pair_report(analyses[0].report, analyses[1].report)
+    else:
+        report = analyses[0].report
     results_ui(report, analyses)
 
 
-def results_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
+def results_ui(report: PhotoReport, analyses: Sequence[Shown]) -> None:
     """Everything shown once a photo (or a left and a right photo) has been read."""
     pictures_ui(analyses)
     owners = [a for a in analyses for _ in a.report.soles]
@@ -421,7 +480,7 @@ def results_ui(report: PhotoReport, analyses: Sequence[Analysis]) -> None:
     st.subheader("Take the report with you")
     downloads_ui(report, analyses)
     caveats_ui(report)
-    st.caption(f"Read in {sum(a.seconds for a in analyses):.2f} s.")
+    st.caption(f"Read in {sum(a.seconds for a in analyses):.2f} s. {models_line(report.models)}")
 
 
 def _shown_path(path: Path) -> str:

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import streamlit_app as app
-    from shoewear.export import report_pdf, report_png
+    from shoewear.report_files import report_pdf, report_png
 
     data = make_photo(pair=args.pair)
     t0 = time.perf_counter()

@@ -1,6 +1,6 @@
 """Time the training augmentation against the same one written step by step.
 
-`shoewear.model.augment.augment` fuses the colour changes into one affine map
+`shoewear.training.augment.augment` fuses the colour changes into one affine map
 per channel, writes straight into one output tensor and blurs with shifted
 sums instead of a depthwise convolution. The baseline below is the same
 augmentation written one operation at a time (the random draws are the same,
@@ -31,7 +31,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shoewear.model.augment import augment, noise_bank, random_warp  # noqa: E402
+from shoewear.training.augment import augment, noise_bank, random_warp  # noqa: E402
 
 
 def augment_step_by_step(

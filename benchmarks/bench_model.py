@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="ONNX model (default: the shipped one)")
     args = parser.parse_args(argv)
 
-    from shoewear.model.runtime import WearModel, resolve_model_path
+    from shoewear.wear.runtime import WearModel, resolve_model_path
 
     model_path = resolve_model_path(args.model)
     env = dict(os.environ, SHOEWEAR_MODEL=str(model_path), PYTHONPATH=str(ROOT))

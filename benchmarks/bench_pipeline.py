@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from shoewear.align import align_sole
     from shoewear.errors import NoSoleFoundError
     from shoewear.load import load_image
-    from shoewear.segment import segment_outsole as _segment
+    from shoewear.segment.soles import segment_outsole as _segment
 
     def segment_outsole(rgb):
         try:

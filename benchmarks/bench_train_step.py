@@ -29,10 +29,10 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shoewear.model.config import DEFAULT_DETAIL, ModelConfig  # noqa: E402
-from shoewear.model.fit import step_loss  # noqa: E402
-from shoewear.model.net import WearNet  # noqa: E402
-from shoewear.model.precision import native_bf16  # noqa: E402
+from shoewear.training.fit import step_loss  # noqa: E402
+from shoewear.training.precision import native_bf16  # noqa: E402
+from shoewear.training.wear_net import WearNet  # noqa: E402
+from shoewear.wear.config import DEFAULT_DETAIL, ModelConfig  # noqa: E402
 
 WAYS = [("fp32", False), ("fp32", True), ("bf16", False), ("bf16", True)]
 

@@ -48,11 +48,11 @@ def _eval_photo(job: tuple[str, int, int]) -> dict:
     import cv2
 
     cv2.setNumThreads(1)
-    from shoewear.design import CANON_SHAPE
+    from shoewear.contract import CANON_SHAPE
     from shoewear.errors import NoSoleFoundError
     from shoewear.load import decode_image
     from shoewear.pipeline import locate_soles
-    from shoewear.segment import upscale_mask
+    from shoewear.segment.soles import upscale_mask
     from shoewear.synth import generate_negative, generate_photo
 
     if kind == "negative":
@@ -180,10 +180,10 @@ def main(argv: list[str] | None = None) -> int:
 def _dump(folder: Path, bad: list, negs: list, long_side: int) -> None:
     import cv2
 
+    from shoewear.draw import draw_overlay
     from shoewear.errors import NoSoleFoundError
     from shoewear.load import decode_image
     from shoewear.pipeline import locate_soles
-    from shoewear.render import draw_overlay
     from shoewear.synth import generate_negative, generate_photo
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,9 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from shoewear.design import PATTERNS
-    from shoewear.model.data import prepare_soles
-    from shoewear.model.runtime import WearModel
+    from shoewear.contract import PATTERNS
+    from shoewear.training.data import prepare_soles
+    from shoewear.wear.runtime import WearModel
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="a folder written by `shoewear synth`")

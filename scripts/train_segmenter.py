@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 def _samples(n: int, seed: int, side: int, cache: Path | None, workers: int,
              closer: bool = False) -> dict:
-    from shoewear.model.seg_data import make_samples, plan_samples
+    from shoewear.training.seg_data import make_samples, plan_samples
 
     name = f"seg_{n}_{seed}_{side}{'_closer' if closer else ''}.npz"
     path = cache / name if cache else None
@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     if kind == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda: this machine has no CUDA GPU that torch can use")
     from shoewear.errors import UsageError
-    from shoewear.model.precision import resolve_precision
-    from shoewear.model.seg_config import SegConfig
-    from shoewear.model.seg_train import export_segmenter, train_segmenter
+    from shoewear.segment.config import SegConfig
+    from shoewear.training.precision import resolve_precision
+    from shoewear.training.seg_train import export_segmenter, train_segmenter
 
     try:
         precision = resolve_precision(args.precision)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .design import ZONES
+from .contract import ZONES
 from .errors import ShoewearError
 from .knowledge import DrillInfo, Knowledge, Link, PatternInfo, load_knowledge
 from .report import Advice, Drill, Fault, WearReading

@@ -19,7 +19,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from .design import CANON_SHAPE
+from .contract import CANON_SHAPE
 from .sole import CanonicalSole, SoleMask
 from .zones import split_zones
 

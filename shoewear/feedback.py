@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .design import PATTERNS
+from .contract import PATTERNS
 from .errors import ShoewearError, UsageError
 
 #: Environment variable that names the feedback folder.

@@ -36,7 +36,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .design import PATTERNS, ZONES
+from .contract import PATTERNS, ZONES
 from .errors import KnowledgeBaseError
 
 #: What a drill entry may be.

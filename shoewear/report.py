@@ -88,12 +88,13 @@ class PhotoReport:
     soles: tuple[SoleReport, ...] = ()
     asymmetry: dict | None = None
     error: str | None = None
-    extras: dict = field(default_factory=dict, compare=False)
+    models: dict[str, dict] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
             "file": self.file,
             "soles": [s.to_json() for s in self.soles],
             "asymmetry": self.asymmetry,
+            "models": self.models,
             "error": self.error,
         }

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 
 from .advice import HEAVY_FROM, MILD_BELOW
-from .design import ZONES
+from .contract import ZONES
 from .report import PhotoReport, SoleReport
 
 #: Width of the text, in characters.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .design import ZONE_BANDS, ZONES
+from .contract import ZONE_BANDS, ZONES
 
 
 def split_zones(mask: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from shoewear.advice import (
     drills_for,
     wear_severity,
 )
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
 from shoewear.knowledge import load_knowledge
 from shoewear.report import WearReading

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from shoewear.align import align_sole, pair_sides
-from shoewear.design import CANON_SHAPE, ZONES
+from shoewear.contract import CANON_SHAPE, ZONES
 from shoewear.sole import SoleMask
 
 
@@ -219,14 +219,14 @@ def test_pair_sides_needs_two_soles():
 
 
 def test_the_pipeline_reads_the_sides_of_a_pair_together(monkeypatch):
-    import shoewear.segment
+    import shoewear.segment.soles
     from shoewear.pipeline import locate_soles
 
     rgb, soles = _pair(left_arch=-1.5)
-    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image: soles)
+    monkeypatch.setattr(shoewear.segment.soles, "segment_outsole", lambda image: soles)
     _, canons = locate_soles(rgb)
     assert [c.side for c in canons] == ["right", "left"]
     # one sole alone keeps its own guess, or the side it is told
-    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image: soles[1:])
+    monkeypatch.setattr(shoewear.segment.soles, "segment_outsole", lambda image: soles[1:])
     assert locate_soles(rgb)[1][0].side == "right"
     assert locate_soles(rgb, side="left")[1][0].side == "left"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from shoewear.upload import UPLOAD_MAX_BYTES
 from streamlit.testing.v1 import AppTest
 
-from shoewear.design import PATTERNS
+from shoewear.contract import PATTERNS
 from shoewear.feedback import ENV_VAR, read_labels
-from shoewear.upload import UPLOAD_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")
@@ -251,10 +251,10 @@ def test_no_model_is_not_a_problem(monkeypatch, tmp_path):
 def untrained_model(tmp_path_factory) -> Path:
     """An untrained wear CNN exported as the shipped model is (weights and ONNX)."""
     torch = pytest.importorskip("torch")
-    from shoewear.model.checkpoint import save_checkpoint
-    from shoewear.model.config import ModelConfig
-    from shoewear.model.export import export_onnx
-    from shoewear.model.net import WearNet
+    from shoewear.training.checkpoint import save_checkpoint
+    from shoewear.training.onnx_export import export_onnx
+    from shoewear.training.wear_net import WearNet
+    from shoewear.wear.config import ModelConfig
 
     torch.manual_seed(0)
     config = ModelConfig()

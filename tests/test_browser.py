@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from shoewear.design import PATTERNS
+from shoewear.contract import PATTERNS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,7 +8,7 @@ import pytest
 from test_align import foot_mask
 
 from shoewear.cli import main
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 
 
 def _photo(path, *, side="right", angle=20, size=(480, 640), seed=0):

@@ -4,7 +4,7 @@ import pytest
 
 from shoewear.advice import drills_for
 from shoewear.cli import main
-from shoewear.design import PATTERNS
+from shoewear.contract import PATTERNS
 from shoewear.knowledge import load_knowledge
 
 

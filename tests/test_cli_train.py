@@ -5,7 +5,7 @@ import pytest
 from test_model_helpers import write_data_folder
 
 from shoewear.cli import main
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_train_then_evaluate(data_dir, tmp_path, capsys):
 
 
 def test_ensemble_trains_from_the_command_line(data_dir, tmp_path, capsys):
-    from shoewear.model.runtime import WearModel
+    from shoewear.wear.runtime import WearModel
 
     out = tmp_path / "model"
     code = main(
@@ -76,7 +76,7 @@ def test_ensemble_trains_from_the_command_line(data_dir, tmp_path, capsys):
 
 
 def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
-    from shoewear.model.runtime import WearModel
+    from shoewear.wear.runtime import WearModel
 
     out = tmp_path / "model"
     code = main(

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shoewear.design import PATTERNS, ZONES
-from shoewear.export import PAGE_WIDTH, report_json, report_pages, report_pdf, report_png
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.report import Advice, Drill, Fault, PhotoReport, SoleReport, WearReading
+from shoewear.report_files import PAGE_WIDTH, report_json, report_pages, report_pdf, report_png
 
 
 def _sole(pattern="heel_lateral", side="left", n_drills=2):
@@ -126,7 +126,7 @@ def test_bad_page_height_is_refused():
 
 
 def _solid(height, value, keep=False):
-    from shoewear.export import _Block
+    from shoewear.report_files import _Block
 
     image = Image.new("RGB", (PAGE_WIDTH, height), (value, value, value))
     return _Block(image, keep_with_next=keep)
@@ -134,7 +134,7 @@ def _solid(height, value, keep=False):
 
 @pytest.mark.parametrize("keep", [True, False])
 def test_a_heading_moves_to_the_next_page_with_its_body(keep):
-    from shoewear.export import _flow
+    from shoewear.report_files import _flow
 
     blocks = [_solid(1500, 10), _solid(40, 20, keep=keep), _solid(300, 30)]
     pages = _flow(blocks, page_height=1754)
@@ -144,7 +144,7 @@ def test_a_heading_moves_to_the_next_page_with_its_body(keep):
 
 
 def test_a_chain_taller_than_a_page_still_flows():
-    from shoewear.export import _flow
+    from shoewear.report_files import _flow
 
     blocks = [_solid(100, 10), *[_solid(500, 20, keep=True) for _ in range(5)], _solid(50, 30)]
     pages = _flow(blocks, page_height=1754)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shoewear.design import PATTERNS
+from shoewear.contract import PATTERNS
 from shoewear.errors import UsageError
 from shoewear.feedback import (
     ENV_VAR,
@@ -124,7 +124,7 @@ def test_every_pattern_is_accepted(tmp_path):
 
 
 def test_training_reads_the_saved_folder(tmp_path):
-    data = pytest.importorskip("shoewear.model.data")
+    data = pytest.importorskip("shoewear.training.data")
     save_feedback(_photo(seed=3), pattern="medial", side="right", root=tmp_path)
     save_feedback(_photo(seed=4), pattern="forefoot", side="left", root=tmp_path)
     items, problems = data.scan_folder(tmp_path)

@@ -1,6 +1,6 @@
 import pytest
 
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import KnowledgeBaseError
 from shoewear.knowledge import DRILL_KINDS, Knowledge, load_knowledge
 

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from test_model_helpers import write_data_folder
 
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import DatasetError
-from shoewear.model.crop_cache import CACHE_FOLDER, KEEP_SETS, cache_set, prune
-from shoewear.model.data import (
+from shoewear.training.crop_cache import CACHE_FOLDER, KEEP_SETS, cache_set, prune
+from shoewear.training.data import (
     LabelRow,
     match_rows,
     prepare_soles,
@@ -109,7 +109,7 @@ def test_prepare_soles_with_nothing_usable_is_an_error(tmp_path):
 
 def test_a_new_pipeline_version_clears_out_old_crops(tmp_path, monkeypatch, capsys):
     """Sets of crops not used lately go; the one in use and the last other one stay."""
-    import shoewear.model.data as data_mod
+    import shoewear.training.data as data_mod
 
     write_data_folder(tmp_path, per_class=1, patterns=("medial",))
     cache = tmp_path / CACHE_FOLDER

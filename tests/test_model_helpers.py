@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from shoewear.design import CANON_SHAPE, PATTERNS, ZONES
+from shoewear.contract import CANON_SHAPE, PATTERNS, ZONES
 from shoewear.sole import CanonicalSole
 from shoewear.zones import split_zones, zone_means
 

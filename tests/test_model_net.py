@@ -6,9 +6,9 @@ import torch
 from test_model_helpers import paint_canonical
 
 from shoewear.errors import ModelError
-from shoewear.model.config import ModelConfig
-from shoewear.model.net import WearNet, count_parameters, zone_levels_torch
-from shoewear.model.preprocess import zone_levels, zone_weights
+from shoewear.training.wear_net import WearNet, count_parameters, zone_levels_torch
+from shoewear.wear.config import ModelConfig
+from shoewear.wear.preprocess import zone_levels, zone_weights
 
 
 @pytest.mark.parametrize(("batch", "sole_norm"), [(1, False), (3, True)])
@@ -125,7 +125,7 @@ def test_config_from_json_refuses_bad_files_in_one_line(edit, message):
 
 
 def test_ensemble_reads_as_the_mean_of_its_members():
-    from shoewear.model.net import WearEnsemble, build_net
+    from shoewear.training.wear_net import WearEnsemble, build_net
 
     torch.manual_seed(0)
     config = ModelConfig(detail=1, members=3)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from test_model_helpers import paint_canonical, sole_mask
 
-from shoewear.design import ZONES
-from shoewear.model.preprocess import (
+from shoewear.contract import ZONES
+from shoewear.wear.preprocess import (
     dense_target,
     shrink_sole,
     to_network_input,

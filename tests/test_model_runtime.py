@@ -8,15 +8,15 @@ import pytest
 import torch
 from test_model_helpers import canonical_sole
 
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ModelError
-from shoewear.model.checkpoint import load_checkpoint, save_checkpoint
-from shoewear.model.config import CONFIG_KEY, FORMAT_VERSION, ModelConfig
-from shoewear.model.export import export_onnx
-from shoewear.model.net import WearNet
-from shoewear.model.preprocess import shrink_sole, to_network_input, zone_weights
-from shoewear.model.runtime import DEFAULT_MODEL, WearModel, resolve_model_path
 from shoewear.report import WearReading
+from shoewear.training.checkpoint import load_checkpoint, save_checkpoint
+from shoewear.training.onnx_export import export_onnx
+from shoewear.training.wear_net import WearNet
+from shoewear.wear.config import CONFIG_KEY, FORMAT_VERSION, ModelConfig
+from shoewear.wear.preprocess import shrink_sole, to_network_input, zone_weights
+from shoewear.wear.runtime import DEFAULT_MODEL, WearModel, resolve_model_path
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_tampered_checkpoint_is_refused(exported, tmp_path):
 def test_runtime_does_not_import_torch(exported):
     code = (
         "import sys\n"
-        "from shoewear.model.runtime import WearModel\n"
+        "from shoewear.wear.runtime import WearModel\n"
         f"m = WearModel.load({str(exported[2])!r})\n"
         "import numpy as np\n"
         "m.predict(np.zeros((1, 128, 64, 4), np.uint8))\n"

@@ -6,13 +6,13 @@ import pytest
 import torch
 from test_model_helpers import write_data_folder
 
-from shoewear.design import PATTERNS
+from shoewear.contract import PATTERNS
 from shoewear.errors import ModelError, UsageError
-from shoewear.model.augment import augment, noise_bank
-from shoewear.model.checkpoint import load_checkpoint
-from shoewear.model.config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
-from shoewear.model.runtime import WearModel
-from shoewear.model.train import STATE_NAME, resolve_weights, train_model
+from shoewear.training.augment import augment, noise_bank
+from shoewear.training.checkpoint import load_checkpoint
+from shoewear.training.train import STATE_NAME, resolve_weights, train_model
+from shoewear.wear.config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
+from shoewear.wear.runtime import WearModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_augment import augment_step_by_step  # noqa: E402
@@ -179,7 +179,7 @@ def test_weight_decay_shrinks_the_weights_and_is_recorded(data_dir, tmp_path):
 
 def test_training_learns_the_painted_patterns(tmp_path):
     """A few epochs on painted soles beat chance on held-out photos by far."""
-    from shoewear.model.evaluate import evaluate_model
+    from shoewear.training.evaluate import evaluate_model
 
     write_data_folder(tmp_path / "train", per_class=12, seed=2)
     write_data_folder(tmp_path / "test", per_class=4, seed=3)
@@ -202,7 +202,7 @@ def test_both_precisions_train_a_float32_model(data_dir, tmp_path, precision):
 
 
 def test_precision_auto_follows_the_cpu_and_bad_values_are_refused():
-    from shoewear.model.precision import native_bf16, resolve_precision
+    from shoewear.training.precision import native_bf16, resolve_precision
 
     assert resolve_precision("auto") == ("bf16" if native_bf16() else "fp32")
     assert resolve_precision("fp32") == "fp32"
@@ -212,9 +212,9 @@ def test_precision_auto_follows_the_cpu_and_bad_values_are_refused():
 
 def test_bf16_steps_follow_the_float32_ones():
     """The same step in both precisions gives nearly the same loss."""
-    from shoewear.model.config import ModelConfig
-    from shoewear.model.fit import step_loss
-    from shoewear.model.net import WearNet
+    from shoewear.training.fit import step_loss
+    from shoewear.training.wear_net import WearNet
+    from shoewear.wear.config import ModelConfig
 
     torch.manual_seed(0)
     net = WearNet(ModelConfig()).to(memory_format=torch.channels_last)
@@ -234,9 +234,9 @@ def test_bf16_steps_follow_the_float32_ones():
 
 def test_step_loss_adds_the_cell_error_of_the_wear_map():
     """Cells with a weight add DENSE_LOSS_WEIGHT x their mean |map - target|; others nothing."""
-    from shoewear.model.config import ModelConfig
-    from shoewear.model.fit import DENSE_LOSS_WEIGHT, step_loss
-    from shoewear.model.net import WearNet
+    from shoewear.training.fit import DENSE_LOSS_WEIGHT, step_loss
+    from shoewear.training.wear_net import WearNet
+    from shoewear.wear.config import ModelConfig
 
     torch.manual_seed(0)
     net = WearNet(ModelConfig()).eval()
@@ -258,7 +258,7 @@ def test_step_loss_adds_the_cell_error_of_the_wear_map():
 
 def test_ensemble_members_train_side_by_side(data_dir, tmp_path):
     """Member 0 of an ensemble is the network a single run with the same seed makes."""
-    from shoewear.model.members import state_name
+    from shoewear.training.members import state_name
 
     threads = torch.get_num_threads()
     try:
@@ -290,7 +290,7 @@ def test_ensemble_members_train_side_by_side(data_dir, tmp_path):
 
 
 def test_interrupted_ensemble_resumes(data_dir, tmp_path):
-    from shoewear.model.members import state_name
+    from shoewear.training.members import state_name
 
     def stop(stats):
         raise KeyboardInterrupt

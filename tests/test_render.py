@@ -3,8 +3,8 @@ import pytest
 from test_align import foot_mask
 
 from shoewear.align import align_sole
-from shoewear.design import CANON_SHAPE, PATTERNS, ZONES
-from shoewear.render import draw_canonical, draw_overlay
+from shoewear.contract import CANON_SHAPE, PATTERNS, ZONES
+from shoewear.draw import draw_canonical, draw_overlay
 from shoewear.report import WearReading
 from shoewear.sole import SoleMask
 

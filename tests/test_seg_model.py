@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from shoewear.errors import ModelError
-from shoewear.model.seg_config import (
+from shoewear.segment.config import (
     SEG_STRIDE,
     SegConfig,
     core_target,
@@ -50,10 +50,10 @@ def test_core_keeps_touching_soles_apart():
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path, precision):
     torch = pytest.importorskip("torch")
-    from shoewear.model.seg_data import make_samples, plan_samples
-    from shoewear.model.seg_net import SoleSegNet
-    from shoewear.model.seg_runtime import SoleSegmenter
-    from shoewear.model.seg_train import evaluate_seg, export_segmenter, train_segmenter
+    from shoewear.segment.runtime import SoleSegmenter
+    from shoewear.training.seg_data import make_samples, plan_samples
+    from shoewear.training.seg_net import SoleSegNet
+    from shoewear.training.seg_train import evaluate_seg, export_segmenter, train_segmenter
 
     torch.set_num_threads(2)
     config = SegConfig(input_side=96, widths=(8, 8, 16, 16, 16), decoder_width=8)
@@ -81,7 +81,7 @@ def test_tiny_segmenter_learns_exports_and_runs_without_torch(tmp_path, precisio
 
 
 def test_closer_box_bounds_the_soles_with_a_margin():
-    from shoewear.model.seg_data import CLOSER_MARGINS, closer_box
+    from shoewear.training.seg_data import CLOSER_MARGINS, closer_box
 
     a = np.zeros((400, 600), bool)
     a[100:300, 200:260] = True
@@ -103,7 +103,7 @@ def test_closer_box_bounds_the_soles_with_a_margin():
 
 
 def test_closer_samples_fill_the_view_with_their_soles():
-    from shoewear.model.seg_data import make_sample
+    from shoewear.training.seg_data import make_sample
 
     def extent(sole):
         ys, xs = np.nonzero(sole >= 128)
@@ -118,9 +118,9 @@ def test_closer_samples_fill_the_view_with_their_soles():
 
 def test_segmenter_training_starts_from_given_weights():
     torch = pytest.importorskip("torch")
-    from shoewear.model.seg_data import make_samples, plan_samples
-    from shoewear.model.seg_net import SoleSegNet
-    from shoewear.model.seg_train import train_segmenter
+    from shoewear.training.seg_data import make_samples, plan_samples
+    from shoewear.training.seg_net import SoleSegNet
+    from shoewear.training.seg_train import train_segmenter
 
     config = SegConfig(input_side=64, widths=(8, 8, 8, 8, 8), decoder_width=8)
     data = make_samples(plan_samples(4, 7_000_200, sizes=(160, 200)), 64, workers=1,

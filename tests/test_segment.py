@@ -6,9 +6,9 @@ import pytest
 from test_align import foot_mask
 
 from shoewear.errors import ModelError, NoSoleFoundError
-from shoewear.model.seg_config import core_target
-from shoewear.model.seg_runtime import DEFAULT_SEGMENTER
-from shoewear.segment import segment_outsole, soles_from_logits, upscale_mask
+from shoewear.segment.config import core_target
+from shoewear.segment.runtime import DEFAULT_SEGMENTER
+from shoewear.segment.soles import segment_outsole, soles_from_logits, upscale_mask
 
 REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "real-dev"
 needs_segmenter = pytest.mark.skipif(
@@ -57,7 +57,7 @@ def test_a_broken_core_still_gives_one_sole():
 
 
 def test_groupings_are_every_split_into_at_most_n_groups():
-    from shoewear.segment import _groupings
+    from shoewear.segment.soles import _groupings
 
     assert list(_groupings([1], 2)) == [[[1]]]
     two = [sorted(map(sorted, g)) for g in _groupings([1, 2, 3], 2)]
@@ -203,7 +203,7 @@ def test_real_photos_do_not_crash():
 
 
 def test_candidate_box_bounds_sole_regions_with_a_core():
-    from shoewear.segment import _candidate_box
+    from shoewear.segment.soles import _candidate_box
 
     truth = foot_mask((480, 640), side="left", angle=10, length=200, centre=(200, 200))
     logits = _logits([truth])  # network scale f = 1/4
@@ -221,7 +221,7 @@ def test_candidate_box_bounds_sole_regions_with_a_core():
 
 @needs_segmenter
 def test_a_closer_look_tightens_small_soles(monkeypatch):
-    import shoewear.segment as segment
+    import shoewear.segment.soles as segment
 
     synth = pytest.importorskip("shoewear.synth")
     photos = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from shoewear.cli import main
-from shoewear.design import CANON_SHAPE, PATTERNS, ZONES
+from shoewear.contract import CANON_SHAPE, PATTERNS, ZONES
 from shoewear.errors import UsageError
 from shoewear.synth import (
     PATTERN_PROTOTYPES,

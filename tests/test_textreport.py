@@ -1,7 +1,7 @@
 import pytest
 
 from shoewear.advice import advise, compare_pair
-from shoewear.design import PATTERNS, ZONES
+from shoewear.contract import PATTERNS, ZONES
 from shoewear.report import PhotoReport, SoleReport, WearReading
 from shoewear.textreport import BAR_WIDTH, format_report, zone_bar
 

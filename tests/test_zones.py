@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from shoewear.design import ZONE_BANDS, ZONES, zone_of
+from shoewear.contract import ZONE_BANDS, ZONES, zone_of
 from shoewear.zones import split_zones, zone_means
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import textwrap
 
-from ..design import PATTERNS
+from ..contract import PATTERNS
 from ..errors import UsageError
 
 #: What PATTERN may be: a wear pattern or a left/right difference.

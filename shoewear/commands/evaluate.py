@@ -29,14 +29,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1, got {args.workers}")
-    from ..design import PATTERNS
-    from ..model.evaluate import evaluate_model
+    from ..contract import PATTERNS
+    from ..training.evaluate import evaluate_model
 
     result = evaluate_model(
         args.data_dir, model_path=args.model, workers=args.workers, progress=not args.quiet
     )
     if args.confusion:
-        from ..model.plots import confusion_image, save_png
+        from ..training.plots import confusion_image, save_png
 
         try:
             save_png(args.confusion, confusion_image(result.confusion, PATTERNS))

@@ -9,7 +9,7 @@ import signal
 import sys
 
 from ..errors import UsageError
-from ..model.config import WEIGHT_DECAY
+from ..wear.config import WEIGHT_DECAY
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -137,16 +137,16 @@ def _run(args: argparse.Namespace) -> int:
         if on and args.init_from:
             raise UsageError(f"{flag} chooses the architecture of a new model; "
                              "with --from the model's own is kept")
-    from ..model.config import DEFAULT_DETAIL, MAX_MEMBERS, ModelConfig
+    from ..wear.config import DEFAULT_DETAIL, MAX_MEMBERS, ModelConfig
 
     if args.members is not None and not 1 <= args.members <= MAX_MEMBERS:
         raise UsageError(f"--members must be 1 to {MAX_MEMBERS}, got {args.members}")
-    from ..model.train import train_model
+    from ..training.train import train_model
 
     members = args.members or 1
     if args.init_from:  # a fine-tuned model keeps its members
-        from ..model.checkpoint import load_checkpoint
-        from ..model.train import resolve_weights
+        from ..training.checkpoint import load_checkpoint
+        from ..training.train import resolve_weights
 
         members = load_checkpoint(resolve_weights(args.init_from))[1].members
 

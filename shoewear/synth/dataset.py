@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..design import PATTERNS, ZONES
+from ..contract import PATTERNS, ZONES
 from ..errors import UsageError
 from .photo import generate_photo
 from .seeds import seed_sequence

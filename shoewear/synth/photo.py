@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..design import PATTERNS
+from ..contract import PATTERNS
 from ..errors import UsageError
 from . import camera, props
 from .outline import outline_edges
@@ -625,7 +625,7 @@ def render_canonical(seed: int, *, pattern: str | None = None, tread: str | None
     zones : dict
         Zone name to painted wear level.
     """
-    from ..design import CANON_SHAPE
+    from ..contract import CANON_SHAPE
 
     _check_args(pattern, None, 1024)
     rng = _streams(seed, False)[1]

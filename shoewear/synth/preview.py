@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..design import CANON_SHAPE, ZONES
+from ..contract import CANON_SHAPE, ZONES
 from ..zones import split_zones
 from .records import SynthPhoto
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..design import CANON_SHAPE, PATTERNS
+from ..contract import CANON_SHAPE, PATTERNS
 from .outline import OutlineParams, place_outline, sample_outline
 from .tread import TreadParams, sample_tread
 from .wear import measure_levels, sample_levels, wear_field

@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..design import CANON_SHAPE, PATTERNS, ZONES
+from ..contract import CANON_SHAPE, PATTERNS, ZONES
 from ..zones import split_zones, zone_means
 from .outline import OutlineParams, across_coordinate, place_outline
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 
 from ..errors import ModelError
-from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
-from .net import WearEnsemble, WearNet
-from .onnxfile import stamp_and_save
+from ..onnxfile import stamp_and_save
+from ..wear.config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
+from .wear_net import WearEnsemble, WearNet
 
 
 def export_onnx(

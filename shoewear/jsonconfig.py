@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from ..errors import ModelError
+from .errors import ModelError
 
 
 class JsonConfig:

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import ModelConfig
+from ..wear.config import ModelConfig
 
 #: Typical spread of the detail channel (in [0, 1]); dividing by it puts the
 #: channel on the scale of the normalised colours.

@@ -2,7 +2,7 @@
 
 How it works
 ------------
-1. **The segmenter network** (`model.seg_runtime`, run with onnxruntime) sees
+1. **The segmenter network** (`segment.runtime`, run with onnxruntime) sees
    the photo shrunk to a long side of 256 pixels and scores every pixel
    twice: *sole* (part of an outsole, midsole rim included, hands and cards
    on top excluded) and *core* (deep inside one sole). It was trained on
@@ -25,9 +25,6 @@ How it works
 5. **Refusal from shape evidence** (`sole_shape.sole_quality`): a region
    whose elongation, solidity or width profile is not a sole's is dropped; no
    region left raises `NoSoleFoundError`.
-
-Without a segmenter file (or with ``SHOEWEAR_SEGMENTER=classical``) the
-classical colour-and-template segmentation of `segment_classic` is used.
 """
 
 from __future__ import annotations
@@ -35,9 +32,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .errors import NoSoleFoundError
-from .sole import SoleMask
-from .sole_shape import mask_box, sole_quality
+from ..errors import NoSoleFoundError
+from ..sole import SoleMask
+from ..sole_shape import mask_box, sole_quality
+from .runtime import SoleSegmenter
 
 #: Smallest core worth a sole, as a share of the network's image.
 _MIN_CORE = 0.002
@@ -45,8 +43,8 @@ _MIN_CORE = 0.002
 _MAX_CORES = 5
 #: Holes in a sole smaller than this share of it are filled (glare, a pale logo).
 _MAX_HOLE = 0.05
-#: Shape gates of a found sole (`sole_shape.sole_quality`); looser than the classical
-#: segmentation's, since the network has already told soles from other things.
+#: Shape gates of a found sole (`sole_shape.sole_quality`); loose, since the network
+#: has already told soles from other things.
 _MAX_SHAPE_ERROR = 0.15
 _MIN_SOLIDITY = 0.75
 #: The closer look is taken when the candidate box, margin included, is shorter than this
@@ -55,13 +53,17 @@ _CLOSER_BELOW = 0.9
 _CLOSER_MARGIN = 0.1
 
 
-def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
+def segment_outsole(
+    rgb: np.ndarray, segmenter: SoleSegmenter, *, max_soles: int = 2
+) -> list[SoleMask]:
     """Find up to `max_soles` outsoles in a photo.
 
     Parameters
     ----------
     rgb : (H, W, 3) uint8 ndarray
         The photo at working resolution.
+    segmenter : SoleSegmenter
+        The network (`SoleSegmenter.load`).
     max_soles : int
         Most soles to return (a pair side by side gives two).
 
@@ -79,22 +81,13 @@ def segment_outsole(rgb: np.ndarray, *, max_soles: int = 2) -> list[SoleMask]:
         When no region has a sole's shape.
     ValueError
         When `rgb` is not an (H, W, 3) uint8 image or `max_soles` < 1.
-    ModelError
-        When a segmenter file is named but cannot be loaded.
     """
-    from .model.seg_runtime import load_segmenter
-
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"rgb must be (H, W, 3) uint8, got {rgb.shape} {rgb.dtype}")
     if max_soles < 1:
         raise ValueError(f"max_soles must be at least 1, got {max_soles}")
     if min(rgb.shape[:2]) < 16:
         raise NoSoleFoundError("no outsole found in the photo")
-    segmenter = load_segmenter()
-    if segmenter is None:
-        from .segment_classic import segment_classic
-
-        return segment_classic(rgb, max_soles=max_soles)
     logits, f = segmenter.logits(rgb)
     box = _candidate_box(logits, f, rgb.shape[:2])
     closer = None if box is None else _look_closer(segmenter, rgb, box, max_soles=max_soles)

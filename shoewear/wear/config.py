@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..design import PATTERNS, ZONES
+from ..contract import PATTERNS, ZONES
 from ..errors import ModelError
-from .jsonconfig import JsonConfig, build_config, config_fields
+from ..jsonconfig import JsonConfig, build_config, config_fields
 
 #: Bumped whenever the meaning of the inputs or outputs changes; a file with
 #: another format version is refused.

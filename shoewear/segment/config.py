@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ..errors import ModelError
-from .jsonconfig import JsonConfig, build_config, config_fields
+from ..jsonconfig import JsonConfig, build_config, config_fields
 
 #: Bumped whenever the meaning of the segmenter's inputs or outputs changes.
 SEG_FORMAT_VERSION = 1

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 import cv2
 import numpy as np
 
-from .seg_config import core_target, shrink_photo
+from ..segment.config import core_target, shrink_photo
 
 #: Shares of single-sole photos, pairs and photos without a sole.
 KINDS = ("single", "pair", "negative")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..design import PATTERNS, ZONES
+from ..contract import PATTERNS, ZONES
+from ..wear.preprocess import zone_levels
+from ..wear.runtime import WearModel
 from . import metrics
 from .data import prepare_soles
-from .preprocess import zone_levels
-from .runtime import WearModel
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ..errors import ModelError
-from .config import CONFIG_KEY, ModelConfig
-from .net import WearEnsemble, WearNet, build_net
+from ..wear.config import CONFIG_KEY, ModelConfig
+from .wear_net import WearEnsemble, WearNet, build_net
 
 _HASH_KEY = "shoewear_sha256"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..design import ZONES
+from ..contract import ZONES
 
 #: Grey levels of local tread detail that map to 255 in the detail channel.
 DETAIL_FULL_SCALE: float = 42.5

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..design import PATTERNS, ZONES
+from ..contract import PATTERNS, ZONES
 from ..errors import DatasetError
 from .crop_cache import CACHE_FOLDER, cache_root, cache_set, photo_key, prune
 
@@ -43,8 +43,8 @@ LABELS_FILE = "labels.csv"
 MIN_MATCH_IOU = 0.3
 _CACHE_FORMAT = 2
 _PIPELINE_SOURCES = (
-    "load.py", "segment.py", "segment_classic.py", "sole_shape.py", "align.py", "pipeline.py",
-    "zones.py", "design.py", "model/seg_config.py", "model/seg_runtime.py",
+    "load.py", "segment/soles.py", "segment/config.py", "segment/runtime.py", "sole_shape.py",
+    "align.py", "pipeline.py", "zones.py", "contract.py",
 )
 
 
@@ -165,7 +165,7 @@ class SoleSet:
 
 def pipeline_version() -> str:
     """A short hash of the source of every stage a crop goes through and of the segmenter."""
-    from .seg_runtime import resolve_segmenter_path
+    from ..models import shipped
 
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha1(f"cache{_CACHE_FORMAT}".encode())
@@ -174,10 +174,7 @@ def pipeline_version() -> str:
         h.update(name.encode())
         if p.is_file():
             h.update(p.read_bytes())
-    seg = resolve_segmenter_path()
-    h.update(os.environ.get("SHOEWEAR_SEGMENTER", "").encode())
-    if seg.is_file():
-        h.update(seg.read_bytes())
+    h.update(shipped("segmenter").sha256.encode())
     return h.hexdigest()[:12]
 
 
@@ -285,9 +282,9 @@ def _canon_dense(code: np.ndarray | None, canon, map_size: tuple[int, int]) -> n
     """`preprocess.dense_target` of one found sole, from its photo's field codes."""
     import cv2
 
-    from ..design import CANON_SHAPE
+    from ..contract import CANON_SHAPE
     from ..synth.records import decode_field
-    from .preprocess import dense_target
+    from ..wear.preprocess import dense_target
 
     if code is None:
         return np.zeros((2, *map_size), np.float32)
@@ -299,22 +296,35 @@ def _canon_dense(code: np.ndarray | None, canon, map_size: tuple[int, int]) -> n
     return dense_target(wear, known, canon.mask, map_size=map_size)
 
 
+_MODELS: list = []
+
+
+def _segmenter_only():
+    """The shipped segmenter without a wear model, opened once per process."""
+    if not _MODELS:
+        from ..pipeline import Models
+
+        _MODELS.append(Models.load(with_wear=False, threads=1))
+    return _MODELS[0]
+
+
 def _prep_photo(job: tuple[str, str, tuple[int, int], tuple[int, int], int, str]) -> dict:
     """Worker: load, find soles, shrink; write the cache file; return its path."""
     import cv2
 
     from ..errors import ImageLoadError, NoSoleFoundError, ShoewearError
-    from ..load import load_image
-    from ..pipeline import find_soles
-    from .preprocess import shrink_sole, zone_weights
+    from ..pipeline import analyze
+    from ..wear.preprocess import shrink_sole, zone_weights
 
     cv2.setNumThreads(1)
     path, cache_file, size, map_size, detail, field_path = job
     out: dict = {"status": "ok", "message": ""}
     small, weights, dense, sides, boxes = [], [], [], [], []
     try:
-        image = load_image(path)
-        canons = find_soles(image.rgb, scale=image.scale)
+        found = analyze(path, _segmenter_only())
+        if found.error is not None:
+            raise found.error
+        image, canons = found.image, found.soles
         if not canons:
             raise NoSoleFoundError("no sole found")
         code = _read_field(field_path, image.original_size[::-1])

@@ -1,44 +1,26 @@
 """Run the exported wear CNN with onnxruntime (no torch import).
 
-`WearModel.load()` finds the shipped model (or the file named by the
-``SHOEWEAR_MODEL`` environment variable, or an explicit path), checks its
+`WearModel.load()` opens the shipped model (or an explicit file), checks its
 config, and `WearModel.read` turns canonical soles into `WearReading`s.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
+from ..models import ModelInfo, given, shipped
+from ..onnxfile import open_session
 from ..report import WearReading
 from ..sole import CanonicalSole
 from .config import CONFIG_KEY, INPUT_NAME, OUTPUT_NAMES, ZONES_INPUT_NAME, ModelConfig
-from .onnxfile import open_session
 from .preprocess import shrink_sole, to_network_input, zone_levels, zone_weights
-
-#: The model shipped with the package.
-DEFAULT_MODEL: Path = Path(__file__).resolve().parents[2] / "models" / "wear_cnn.onnx"
 
 #: File name of the ONNX model inside a model folder (`shoewear train --out`).
 ONNX_NAME = "wear_cnn.onnx"
-
-
-def resolve_model_path(path: str | Path | None = None) -> Path:
-    """Where the model is: `path`, else ``$SHOEWEAR_MODEL``, else `DEFAULT_MODEL`.
-
-    A folder means the ``wear_cnn.onnx`` inside it.
-    """
-    if path is None:
-        env = os.environ.get("SHOEWEAR_MODEL")
-        path = Path(env) if env else DEFAULT_MODEL
-    path = Path(path)
-    if path.is_dir():
-        path = path / ONNX_NAME
-    return path
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -53,10 +35,14 @@ class WearModel:
     Use `WearModel.load`; the constructor takes an open session.
     """
 
-    def __init__(self, session: object, config: ModelConfig, path: Path) -> None:
+    def __init__(self, session: object, config: ModelConfig, info: ModelInfo) -> None:
         self.session = session
         self.config = config
-        self.path = path
+        self.info = info
+
+    @property
+    def path(self) -> Path:
+        return self.info.path
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, threads: int = 2) -> WearModel:
@@ -65,8 +51,8 @@ class WearModel:
         Parameters
         ----------
         path : str, Path or None
-            ONNX file or a folder holding ``wear_cnn.onnx``; None uses
-            ``$SHOEWEAR_MODEL`` or the shipped `DEFAULT_MODEL`.
+            ONNX file or a folder holding ``wear_cnn.onnx``; None opens the
+            shipped model.
         threads : int
             onnxruntime intra-op threads.
 
@@ -78,11 +64,8 @@ class WearModel:
             `design.PATTERNS`, a different format version, or inputs/outputs
             that do not fit the config.
         """
-        path = resolve_model_path(path)
-        if not path.is_file():
-            raise ModelError(
-                f"no wear model at {path}: run `shoewear train DATA --out DIR` or pass --model"
-            )
+        info = shipped("wear") if path is None else given(path, what="wear model", inside=ONNX_NAME)
+        path = info.path
         session, text = open_session(path, key=CONFIG_KEY, what="model", threads=threads)
         config = ModelConfig.from_json(text, source=str(path))
         inputs = session.get_inputs()
@@ -94,7 +77,7 @@ class WearModel:
         found = [(i.name, list(i.shape[1:])) for i in inputs]
         if found != expected or outputs != list(OUTPUT_NAMES):
             raise ModelError(f"{path}: the network's inputs/outputs do not fit its config")
-        return cls(session, config, path)
+        return cls(session, config, info)
 
     def predict(
         self, small: np.ndarray, weights: np.ndarray | None = None, *, batch_size: int = 64

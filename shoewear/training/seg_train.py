@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import ModelError
-from .onnxfile import stamp_and_save
+from ..onnxfile import stamp_and_save
+from ..segment.config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
 from .precision import autocast, memory_format, resolve_precision
-from .seg_config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
 from .seg_net import SoleSegNet
 
 

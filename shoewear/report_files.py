@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .design import ZONES
+from .contract import ZONES
 from .report import PhotoReport, SoleReport
 
 #: Page width in pixels; A4 at 150 dpi is 1240 x 1754.

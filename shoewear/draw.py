@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from .design import CANON_SHAPE, ZONE_BANDS
+from .contract import CANON_SHAPE, ZONE_BANDS
 from .report import SoleReport, WearReading
 from .sole import CanonicalSole
 
@@ -15,6 +15,31 @@ _OUTLINE = (40, 220, 60)
 _AXIS = (255, 200, 0)
 _ZONE = (255, 255, 255)
 _LABEL_BG = (20, 20, 20)
+
+
+def draw_analysis(result) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The pictures that explain a reading: the photo with what was found, and each sole.
+
+    Parameters
+    ----------
+    result : pipeline.Analysis
+        A photo read through, without error.
+
+    Returns
+    -------
+    overlay : (H, W, 3) uint8 ndarray
+        `draw_overlay` of the photo at working size.
+    soles : list of (h, w, 3) uint8 ndarray
+        `draw_canonical` of each sole with its wear map, in `result.soles` order.
+    """
+    image = result.image
+    maps = list(result.wear_maps) or [None] * len(result.soles)
+    overlay = draw_overlay(
+        image.rgb, result.soles, result.report.soles, wear_maps=list(result.wear_maps),
+        scale=image.scale,
+    )
+    soles = [draw_canonical(c, wear_map=m) for c, m in zip(result.soles, maps, strict=True)]
+    return overlay, soles
 
 
 def draw_overlay(

@@ -71,11 +71,11 @@ def _member_main(job: MemberJob, q) -> None:
     try:
         import torch
 
+        from ..wear.config import ModelConfig
         from .checkpoint import load_checkpoint
-        from .config import ModelConfig
         from .fit import fit
-        from .net import WearNet
         from .precision import memory_format
+        from .wear_net import WearNet
 
         torch.set_num_threads(job.threads)
         root = Path(job.arrays)

@@ -20,15 +20,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..design import PATTERNS
+from ..contract import PATTERNS
 from ..errors import UsageError
+from ..wear.config import WEIGHT_DECAY
 from . import metrics
 from .augment import augment, noise_bank
 from .checkpoint import load_tensors, save_tensors
-from .config import WEIGHT_DECAY
 from .data import SoleSet
-from .net import WearEnsemble, WearNet, zone_levels_torch
 from .precision import autocast
+from .wear_net import WearEnsemble, WearNet, zone_levels_torch
 
 #: Weight of the zone-level L1 loss next to the pattern cross-entropy.
 ZONE_LOSS_WEIGHT = 2.0

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .seg_config import SEG_CHANNELS, SegConfig
+from ..segment.config import SEG_CHANNELS, SegConfig
 
 
 def _conv(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ModelError
+from .errors import ModelError
 
 
 def open_session(path: Path, *, key: str, what: str, threads: int = 1) -> tuple[object, str]:

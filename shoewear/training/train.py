@@ -24,13 +24,13 @@ import torch
 
 from .. import __version__
 from ..errors import ModelError, UsageError
+from ..wear.config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
 from .checkpoint import load_checkpoint, save_checkpoint
-from .config import DEFAULT_DETAIL, WEIGHT_DECAY, ModelConfig
 from .data import SoleSet, class_counts, prepare_soles, stratified_split
-from .export import export_onnx
 from .fit import DENSE_LOSS_WEIGHT, BarReport, EpochStats, Fit, fit, validate
-from .net import WearEnsemble, WearNet, build_net, count_parameters
+from .onnx_export import export_onnx
 from .precision import memory_format, resolve_precision
+from .wear_net import WearEnsemble, WearNet, build_net, count_parameters
 
 WEIGHTS_NAME = "wear_cnn.safetensors"
 ONNX_NAME = "wear_cnn.onnx"
@@ -339,7 +339,7 @@ def _check_export(
     net: WearNet | WearEnsemble, config: ModelConfig, onnx_path: Path, data: SoleSet
 ) -> float:
     """Largest difference between torch and onnxruntime outputs on a few soles."""
-    from .runtime import WearModel
+    from ..wear.runtime import WearModel
 
     idx = np.arange(min(16, len(data)))
     model = WearModel.load(onnx_path)
