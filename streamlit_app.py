@@ -21,7 +21,8 @@ import streamlit as st
 from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
 from shoewear.pipeline import Analysis, Models, analyze, pair_report
-from shoewear.report import PhotoReport, SoleReport
+from shoewear.present import models_line, pattern_title, runner_up, zone_name
+from shoewear.report import PairComparison, PhotoReport, SoleReport
 
 #: Largest upload taken, in bytes (`server.maxUploadSize` in .streamlit/config.toml agrees).
 UPLOAD_MAX_BYTES = 25 * 1024 * 1024
@@ -148,14 +149,6 @@ def sidebar_ui(models: Models) -> str | None:
     return None if choice == "auto" else choice
 
 
-def models_line(info: dict[str, dict]) -> str:
-    """"Read by ..." naming each network and the start of its sha256."""
-    named = ", ".join(
-        f"{kind} {m['name']} (sha256 {m['sha256'][:12]})" for kind, m in info.items()
-    )
-    return f"Read by {named}."
-
-
 def _model_dir(models: Models) -> Path | None:
     """The folder of a wear model the user gave; None for the shipped one."""
     info = models.wear.info if models.wear is not None else None
@@ -237,26 +230,26 @@ def pictures_ui(analyses: Sequence[Shown]) -> None:
 def sole_ui(sole: SoleReport, key: str) -> None:
     """Pattern, zone chart, faults and drills of one sole."""
     r = sole.reading
-    ranked = sorted(r.probabilities.items(), key=lambda kv: kv[1], reverse=True)
-    runner = next(((p, v) for p, v in ranked if p != r.pattern), (None, 0.0))
+    # The runner-up the advice names, if any; the card stays so the layout does not jump.
+    runner = runner_up(r)
     c1, c2, c3 = st.columns(3)
     c1.metric(
         "Wear pattern",
-        _title(r.pattern),
+        pattern_title(r.pattern),
         f"{r.confidence:.0%} sure",
         delta_color="off",
         delta_arrow="off",
         border=True,
     )
-    if runner[0] is not None:
-        c2.metric(
-            "Runner-up",
-            _title(runner[0]),
-            f"{runner[1]:.0%}",
-            delta_color="off",
-            delta_arrow="off",
-            border=True,
-        )
+    c2.metric(
+        "Runner-up",
+        pattern_title(runner[0]) if runner else "None close",
+        f"{runner[1]:.0%}" if runner else "the call is clear",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="A second pattern is named when it comes close to the first.",
+    )
     c3.metric(
         "Side",
         sole.side,
@@ -271,7 +264,7 @@ def sole_ui(sole: SoleReport, key: str) -> None:
     st.markdown("**Wear by zone** (0 = as new, 1 = tread gone)")
     st.bar_chart(
         {
-            "zone": [_title(z) for z in ZONES],
+            "zone": [zone_name(z) for z in ZONES],
             "wear": [r.zones.get(z, 0.0) for z in ZONES],
         },
         x="zone",
@@ -295,22 +288,22 @@ def sole_ui(sole: SoleReport, key: str) -> None:
                 st.markdown(d.how)
 
 
-def asymmetry_ui(asymmetry: dict | None) -> None:
-    """The left-versus-right panel of a pair (`advice.compare_pair`'s dict)."""
-    if not asymmetry:
+def asymmetry_ui(pair: PairComparison | None) -> None:
+    """The left-versus-right panel of a pair (`advice.compare_pair`)."""
+    if pair is None:
         return
     st.subheader("Left and right")
-    verdict = str(asymmetry.get("verdict", ""))
-    message = str(asymmetry.get("message", ""))
-    if verdict == "asymmetric":
-        st.warning(f"**Asymmetric wear.** {message}")
+    if pair.asymmetric:
+        st.warning(f"**Asymmetric wear.** {pair.message}")
     else:
-        st.success(f"**Balanced wear.** {message}")
-    diff = asymmetry.get("zone_diff") or {}
-    if diff:
+        st.success(f"**Balanced wear.** {pair.message}")
+    if pair.zone_diff:
         st.markdown("**Right minus left wear, by zone**")
         st.bar_chart(
-            {"zone": [_title(z) for z in diff], "right - left": list(diff.values())},
+            {
+                "zone": [zone_name(z) for z in pair.zone_diff],
+                "right - left": list(pair.zone_diff.values()),
+            },
             x="zone",
             y="right - left",
             horizontal=True,
@@ -318,18 +311,17 @@ def asymmetry_ui(asymmetry: dict | None) -> None:
             height=240,
             color=ACCENT,
         )
-    faults, drills = asymmetry.get("faults") or [], asymmetry.get("drills") or []
-    if faults or drills:
+    if pair.faults or pair.drills:
         faults_col, drills_col = st.columns(2)
         with faults_col:
             st.markdown("**What may cause it**")
-            for f in faults:
-                st.markdown(f"- **{f['title']}**: {f['why']}")
+            for f in pair.faults:
+                st.markdown(f"- **{f.title}**: {f.why}")
         with drills_col:
             st.markdown("**Drills for the weaker side**")
-            for d in drills:
-                with st.expander(d["name"]):
-                    st.markdown(d["how"])
+            for d in pair.drills:
+                with st.expander(d.name):
+                    st.markdown(d.how)
 
 
 def caveats_ui(report: PhotoReport | None) -> None:
@@ -387,7 +379,7 @@ def correction_ui(sole: SoleReport, shown: Shown, key: str) -> None:
             "The wear pattern is",
             PATTERNS,
             index=PATTERNS.index(sole.reading.pattern),
-            format_func=_title,
+            format_func=pattern_title,
             key=f"fix_pattern_{key}",
         )
         sides = ("left", "right", "unknown")
@@ -489,10 +481,6 @@ def _shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
     except ValueError:
         return str(path)
-
-
-def _title(pattern: str) -> str:
-    return pattern.replace("_", " ").capitalize()
 
 
 def _friendly(message: str | None, name: str) -> str:

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from .contract import ZONES
 from .errors import ShoewearError
 from .knowledge import DrillInfo, Knowledge, Link, PatternInfo, load_knowledge
-from .report import Advice, Drill, Fault, WearReading
+from .report import Advice, Drill, Fault, PairComparison, WearReading
 
 #: Severity is "mild" below this zone wear level.
 MILD_BELOW = 0.35
@@ -193,7 +193,7 @@ def compare_pair(
     *,
     threshold: float = ASYMMETRY_THRESHOLD,
     knowledge: Knowledge | None = None,
-) -> dict:
+) -> PairComparison:
     """Compare the wear of a left and a right sole, zone by zone.
 
     The pair is called ``asymmetric`` when the largest zone difference
@@ -213,13 +213,12 @@ def compare_pair(
 
     Returns
     -------
-    dict
-        JSON-ready: ``zone_diff`` (zone -> right minus left), ``max_zone``,
-        ``max_diff`` (its absolute value), ``threshold``, ``verdict``
-        ("balanced" | "asymmetric"), ``more_worn`` ("left" | "right" | None),
-        ``patterns`` ({"left": ..., "right": ...}), ``message``, ``evidence``,
-        ``faults`` [{id, title, why}] and ``drills`` [{id, name, how}] (empty
-        when balanced).
+    PairComparison
+        ``zone_diff`` (zone -> right minus left), ``max_zone``, ``max_diff``
+        (its absolute value), ``threshold``, ``verdict`` ("balanced" |
+        "asymmetric"), ``more_worn`` ("left" | "right" | None), each sole's
+        pattern, ``message``, ``evidence``, ``faults`` and ``drills`` (empty
+        when balanced); ``to_json()`` gives DESIGN.md's ``"asymmetry"`` object.
 
     Raises
     ------
@@ -276,19 +275,20 @@ def compare_pair(
             f"below the {threshold:.2f} threshold."
         )
         faults, drills = [], []
-    return {
-        "zone_diff": {z: round(d, 4) for z, d in diff.items()},
-        "max_zone": max_zone,
-        "max_diff": round(max_diff, 4),
-        "threshold": threshold,
-        "verdict": "asymmetric" if asymmetric else "balanced",
-        "more_worn": more_worn,
-        "patterns": {"left": left.pattern, "right": right.pattern},
-        "message": " ".join(parts),
-        "evidence": k.asymmetry.evidence,
-        "faults": [{"id": f.id, "title": f.title, "why": f.why} for f in faults],
-        "drills": [{"id": d.id, "name": d.name, "how": _how(d)} for d in drills],
-    }
+    return PairComparison(
+        zone_diff=diff,
+        max_zone=max_zone,
+        max_diff=max_diff,
+        threshold=threshold,
+        verdict="asymmetric" if asymmetric else "balanced",
+        more_worn=more_worn,
+        left_pattern=left.pattern,
+        right_pattern=right.pattern,
+        message=" ".join(parts),
+        evidence=k.asymmetry.evidence,
+        faults=tuple(faults),
+        drills=tuple(Drill(id=d.id, name=d.name, how=_how(d)) for d in drills),
+    )
 
 
 def drills_for(

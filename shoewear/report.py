@@ -55,6 +55,70 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class PairComparison:
+    """A left and a right sole compared zone by zone (`advice.compare_pair`).
+
+    Attributes
+    ----------
+    zone_diff : dict
+        Zone name to right minus left wear, for the zones both soles carry.
+    max_zone : str
+        The zone of the largest absolute difference.
+    max_diff : float
+        Its absolute value.
+    threshold : float
+        The smallest difference called asymmetric.
+    verdict : str
+        "balanced" or "asymmetric".
+    more_worn : str or None
+        "left" or "right" when asymmetric; None when balanced.
+    left_pattern, right_pattern : str
+        Each sole's wear pattern.
+    message : str
+        What the comparison says, in a few sentences.
+    evidence : str
+        How well supported the left/right advice is (a knowledge-base level).
+    faults : tuple of Fault
+        What may cause the difference; empty when balanced.
+    drills : tuple of Drill
+        Work for the weaker side; empty when balanced.
+    """
+
+    zone_diff: dict[str, float]
+    max_zone: str
+    max_diff: float
+    threshold: float
+    verdict: str
+    more_worn: str | None
+    left_pattern: str
+    right_pattern: str
+    message: str
+    evidence: str
+    faults: tuple[Fault, ...] = ()
+    drills: tuple[Drill, ...] = ()
+
+    @property
+    def asymmetric(self) -> bool:
+        return self.verdict == "asymmetric"
+
+    def to_json(self) -> dict:
+        """DESIGN.md's ``"asymmetry"`` object."""
+        return {
+            "zone_diff": {z: round(float(d), 4) for z, d in self.zone_diff.items()},
+            "max_zone": self.max_zone,
+            "max_diff": round(float(self.max_diff), 4),
+            "threshold": self.threshold,
+            "verdict": self.verdict,
+            "more_worn": self.more_worn,
+            "patterns": {"left": self.left_pattern, "right": self.right_pattern},
+            "message": self.message,
+            "evidence": self.evidence,
+            "faults": [{"id": f.id, "title": f.title, "why": f.why} for f in self.faults],
+            "drills": [{"id": d.id, "name": d.name, "how": d.how} for d in self.drills],
+        }
+
+
+@dataclass(frozen=True)
 class SoleReport:
     """One sole of a photo: where it is, its reading and the advice."""
 
@@ -86,7 +150,7 @@ class PhotoReport:
 
     file: str
     soles: tuple[SoleReport, ...] = ()
-    asymmetry: dict | None = None
+    asymmetry: PairComparison | None = None
     error: str | None = None
     models: dict[str, dict] = field(default_factory=dict)
 
@@ -94,7 +158,7 @@ class PhotoReport:
         return {
             "file": self.file,
             "soles": [s.to_json() for s in self.soles],
-            "asymmetry": self.asymmetry,
+            "asymmetry": self.asymmetry.to_json() if self.asymmetry is not None else None,
             "models": self.models,
             "error": self.error,
         }

@@ -7,22 +7,14 @@ from collections.abc import Sequence
 
 from .advice import HEAVY_FROM, MILD_BELOW
 from .contract import ZONES
-from .report import PhotoReport, SoleReport
+from .present import models_line, pattern_title, runner_up, shared_caveats, zone_name
+from .report import PairComparison, PhotoReport, SoleReport
 
 #: Width of the text, in characters.
 WIDTH = 78
 #: Characters of a full zone bar (wear level 1.0).
 BAR_WIDTH = 20
 
-_ZONE_NAMES = {
-    "heel_medial": "heel, inner",
-    "heel_lateral": "heel, outer",
-    "midfoot_medial": "midfoot, inner",
-    "midfoot_lateral": "midfoot, outer",
-    "forefoot_medial": "forefoot, inner",
-    "forefoot_lateral": "forefoot, outer",
-    "toe": "toe",
-}
 #: Zones from the toe down to the heel, the way the sole is pictured.
 _ZONE_ORDER = tuple(reversed(ZONES))
 
@@ -51,19 +43,22 @@ def format_report(report: PhotoReport, *, color: bool = False) -> str:
     -------
     str
         Lines ending in a newline: the file, then per sole its side, pattern
-        and confidence (with a runner-up), a bar chart of zone wear, the
-        summary, faults with why, drills with how, and the reading's own
-        notes; then the left/right block, and the caveats once; or the error.
+        and confidence (with the runner-up the advice mentions), a bar chart
+        of zone wear, the summary, faults with why, drills with how, and the
+        reading's own notes; then the left/right block, the caveats once,
+        and the models that read the photo; or the error.
     """
     paint = _Painter(color)
     out = [paint.bold(report.file)]
+    models = models_line(report.models)
     if report.error:
         out.append(paint.red(f"  error: {report.error}"))
         return "\n".join(out) + "\n"
     if not report.soles:
         out.append("  no sole found")
+        out += _models_lines(models, "  ", paint) if models else []
         return "\n".join(out) + "\n"
-    shared = _shared_caveats(report.soles)
+    shared = shared_caveats(report.soles)
     for i, sole in enumerate(report.soles, start=1):
         out.append("")
         out += _sole_lines(sole, i, len(report.soles), shared, paint)
@@ -75,6 +70,9 @@ def format_report(report: PhotoReport, *, color: bool = False) -> str:
         out.append(paint.bold("Keep in mind"))
         for c in shared:
             out += _wrap(c, "  - ", "    ")
+    if models:
+        out.append("")
+        out += _models_lines(models, "", paint)
     return "\n".join(out) + "\n"
 
 
@@ -112,12 +110,11 @@ def _wrap(text: str, first: str, rest: str) -> list[str]:
     ]
 
 
-def _shared_caveats(soles: Sequence[SoleReport]) -> list[str]:
-    """Caveats every sole carries and no summary already says, printed once at the end."""
-    first = list(soles[0].advice.caveats)
-    return [
-        c for c in first if all(c in s.advice.caveats and c not in s.advice.summary for s in soles)
-    ]
+def _models_lines(models: str, indent: str, paint: _Painter) -> list[str]:
+    """The models line, wrapped without parting "sha256" from its digits."""
+    # textwrap breaks at ASCII whitespace only, so a no-break space holds the pair.
+    lines = _wrap(models.replace("sha256 ", "sha256\u00a0"), indent, indent + "  ")
+    return [paint.dim(line.replace("\u00a0", " ")) for line in lines]
 
 
 def _sole_lines(
@@ -128,12 +125,10 @@ def _sole_lines(
     if sole.side != "unknown":
         head += f" (side confidence {sole.side_confidence:.2f})"
     out = [paint.bold(head)]
-    line = f"  pattern: {r.pattern} (confidence {r.confidence:.2f})"
-    others = sorted(
-        ((p, v) for p, v in r.probabilities.items() if p != r.pattern), key=lambda pv: -pv[1]
-    )
-    if others:
-        line += f"; runner-up: {others[0][0]} ({others[0][1]:.2f})"
+    line = f"  pattern: {pattern_title(r.pattern)} (confidence {r.confidence:.2f})"
+    second = runner_up(r)
+    if second is not None:
+        line += f"; runner-up: {pattern_title(second[0])} ({second[1]:.2f})"
     out.append(line)
 
     if r.zones:
@@ -142,7 +137,7 @@ def _sole_lines(
         for z in names:
             value = float(r.zones[z])
             bar = paint.level(zone_bar(value), value)
-            out.append(f"    {_ZONE_NAMES.get(z, z):<16} {bar} {value:.2f}")
+            out.append(f"    {zone_name(z):<16} {bar} {value:.2f}")
 
     if a.summary:
         out.append("")
@@ -168,13 +163,12 @@ def _sole_lines(
     return out
 
 
-def _asymmetry_lines(asym: dict, paint: _Painter) -> list[str]:
-    verdict = str(asym.get("verdict", "?"))
-    head = f"Left and right: {verdict}"
-    if asym.get("more_worn"):
-        head += f", the {asym['more_worn']} shoe wears more"
+def _asymmetry_lines(asym: PairComparison, paint: _Painter) -> list[str]:
+    head = f"Left and right: {asym.verdict}"
+    if asym.more_worn:
+        head += f", the {asym.more_worn} shoe wears more"
     out = [paint.bold(head)]
-    diffs = asym.get("zone_diff") or {}
+    diffs = asym.zone_diff
     if diffs:
         out.append("  zone difference (right minus left):")
         for z in [z for z in _ZONE_ORDER if z in diffs] + [z for z in diffs if z not in ZONES]:
@@ -183,16 +177,15 @@ def _asymmetry_lines(asym: dict, paint: _Painter) -> list[str]:
             n = min(round(abs(d) * half / 0.5), half)  # a 0.5 difference fills one half
             left = (("<" * n) if d < 0 else "").rjust(half, ".")
             right = ((">" * n) if d > 0 else "").ljust(half, ".")
-            out.append(f"    {_ZONE_NAMES.get(z, z):<16} {left}|{right} {d:+.2f}")
+            out.append(f"    {zone_name(z):<16} {left}|{right} {d:+.2f}")
         out.append(paint.dim("    (< left wears more, > right wears more)"))
-    if asym.get("message"):
-        out += _wrap(str(asym["message"]), "  ", "  ")
-    for f in asym.get("faults") or []:
-        out += _wrap(f"{f['title']}: {f['why']}", "  ! ", "    ")
-    drills = asym.get("drills") or []
-    if drills:
+    if asym.message:
+        out += _wrap(asym.message, "  ", "  ")
+    for f in asym.faults:
+        out += _wrap(f"{f.title}: {f.why}", "  ! ", "    ")
+    if asym.drills:
         out.append(paint.bold("  Drills to try"))
-        for d in drills:
-            out += _wrap(d["name"], "  * ", "    ")
-            out += _wrap(d["how"], "    ", "    ")
+        for d in asym.drills:
+            out += _wrap(d.name, "  * ", "    ")
+            out += _wrap(d.how, "    ", "    ")
     return out

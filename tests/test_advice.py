@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pytest
@@ -17,7 +18,7 @@ from shoewear.advice import (
 from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
 from shoewear.knowledge import load_knowledge
-from shoewear.report import WearReading
+from shoewear.report import PairComparison, PhotoReport, WearReading
 
 #: Where each pattern wears, after DESIGN.md's "what the sole shows".
 WORN = {
@@ -277,26 +278,28 @@ def test_asymmetry_only_past_threshold(delta, verdict, worse):
             reading("heel_lateral", base, side="right"),
         )
     out = compare_pair(left, right)
-    assert out["verdict"] == verdict
+    assert isinstance(out, PairComparison)
+    assert out.verdict == verdict and out.asymmetric is (verdict == "asymmetric")
     sign = 1 if worse == "right" else -1
-    assert out["zone_diff"]["heel_lateral"] == pytest.approx(sign * delta, abs=1e-4)
-    assert out["max_diff"] == pytest.approx(delta, abs=1e-4)
+    assert out.zone_diff["heel_lateral"] == pytest.approx(sign * delta, abs=1e-4)
+    assert out.max_diff == pytest.approx(delta, abs=1e-4)
     if verdict == "asymmetric":
-        assert out["more_worn"] == worse and out["max_zone"] == "heel_lateral"
-        assert f"The {worse} shoe is more worn at the outer heel" in out["message"]
-        assert {d["id"] for d in out["drills"]} >= {"single_leg_squats", "side_planks"}
-        assert out["faults"] and out["faults"][0]["id"] == "weak_hips"
+        assert out.more_worn == worse and out.max_zone == "heel_lateral"
+        assert f"The {worse} shoe is more worn at the outer heel" in out.message
+        assert {d.id for d in out.drills} >= {"single_leg_squats", "side_planks"}
+        assert out.faults and out.faults[0].id == "weak_hips"
+        assert all("Dose:" in d.how for d in out.drills)
     else:
-        assert out["more_worn"] is None and out["drills"] == [] and out["faults"] == []
-        assert "Both shoes wear alike" in out["message"]
-    json.dumps(out)
+        assert out.more_worn is None and out.drills == () and out.faults == ()
+        assert "Both shoes wear alike" in out.message
+    json.dumps(out.to_json())
 
 
 @pytest.mark.parametrize(("threshold", "verdict"), [(0.1, "asymmetric"), (0.3, "balanced")])
 def test_threshold_is_a_knob(threshold, verdict):
     left = reading("medial", 0.4, side="left")
     right = reading("medial", 0.4, zones={"forefoot_medial": 0.6}, side="right")
-    assert compare_pair(left, right, threshold=threshold)["verdict"] == verdict
+    assert compare_pair(left, right, threshold=threshold).verdict == verdict
 
 
 @pytest.mark.parametrize(("conf", "verdict"), [(0.8, "asymmetric"), (0.5, "balanced")])
@@ -305,16 +308,57 @@ def test_different_confident_patterns_are_asymmetric(conf, verdict):
     right = reading("lateral_edge", 0.4, conf=conf, side="right")
     right = WearReading(right.pattern, conf, right.probabilities, dict(left.zones), "right")
     out = compare_pair(left, right)
-    assert out["max_diff"] == 0.0
-    assert out["verdict"] == verdict
-    assert out["patterns"] == {"left": "medial", "right": "lateral_edge"}
+    assert out.max_diff == 0.0
+    assert out.verdict == verdict
+    assert (out.left_pattern, out.right_pattern) == ("medial", "lateral_edge")
+    assert out.to_json()["patterns"] == {"left": "medial", "right": "lateral_edge"}
 
 
 @pytest.mark.parametrize(("left", "noted"), [("unworn", True), ("heel_central", False)])
 def test_a_new_shoe_against_a_worn_one_is_pointed_out(left, noted):
     out = compare_pair(reading(left, 0.1, side="left"), reading("heel_central", 0.8))
-    assert out["verdict"] == "asymmetric"
-    assert ("nearly new" in out["message"]) is noted
+    assert out.verdict == "asymmetric"
+    assert ("nearly new" in out.message) is noted
+
+
+#: The keys of DESIGN.md's "asymmetry" object, as `compare_pair` has always written them.
+ASYMMETRY_KEYS = [
+    "zone_diff",
+    "max_zone",
+    "max_diff",
+    "threshold",
+    "verdict",
+    "more_worn",
+    "patterns",
+    "message",
+    "evidence",
+    "faults",
+    "drills",
+]
+
+
+@pytest.mark.parametrize("right_level", [0.32, 0.7])
+def test_pair_to_json_keeps_the_design_object(right_level):
+    left = reading("heel_lateral", 0.3, side="left")
+    right = reading("heel_lateral", 0.3, zones={"heel_lateral": right_level}, side="right")
+    out = compare_pair(left, right)
+    data = out.to_json()
+    assert list(data) == ASYMMETRY_KEYS
+    assert json.loads(json.dumps(data)) == data
+    assert list(data["zone_diff"]) == list(ZONES)
+    assert data["zone_diff"]["heel_lateral"] == round(right_level - 0.3, 4)
+    assert data["max_diff"] == round(right_level - 0.3, 4)
+    assert data["threshold"] == ASYMMETRY_THRESHOLD
+    assert data["verdict"] in ("balanced", "asymmetric")
+    assert data["evidence"] == load_knowledge().asymmetry.evidence
+    assert all(list(f) == ["id", "title", "why"] for f in data["faults"])
+    assert all(list(d) == ["id", "name", "how"] for d in data["drills"])
+    assert bool(data["drills"]) is out.asymmetric
+    report = PhotoReport("pair.jpg", asymmetry=out)
+    assert report.to_json()["asymmetry"] == data
+    assert PhotoReport("one.jpg").to_json()["asymmetry"] is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.verdict = "balanced"
 
 
 @pytest.mark.parametrize("threshold", [0.0, -0.1, 1.5])
