@@ -219,14 +219,16 @@ def test_pair_sides_needs_two_soles():
 
 
 def test_the_pipeline_reads_the_sides_of_a_pair_together(monkeypatch):
-    import shoewear.segment.soles
-    from shoewear.pipeline import locate_soles
+    import shoewear.segment
+    from shoewear.load import LoadedImage
+    from shoewear.pipeline import _find_soles
 
     rgb, soles = _pair(left_arch=-1.5)
-    monkeypatch.setattr(shoewear.segment.soles, "segment_outsole", lambda image: soles)
-    _, canons = locate_soles(rgb)
+    image = LoadedImage(rgb=rgb, scale=1.0, original_size=rgb.shape[1::-1])
+    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image, seg: soles)
+    _, canons = _find_soles(image, None, side=None)
     assert [c.side for c in canons] == ["right", "left"]
     # one sole alone keeps its own guess, or the side it is told
-    monkeypatch.setattr(shoewear.segment.soles, "segment_outsole", lambda image: soles[1:])
-    assert locate_soles(rgb)[1][0].side == "right"
-    assert locate_soles(rgb, side="left")[1][0].side == "left"
+    monkeypatch.setattr(shoewear.segment, "segment_outsole", lambda image, seg: soles[1:])
+    assert _find_soles(image, None, side=None)[1][0].side == "right"
+    assert _find_soles(image, None, side="left")[1][0].side == "left"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from shoewear.upload import UPLOAD_MAX_BYTES
 from streamlit.testing.v1 import AppTest
 
 from shoewear.contract import PATTERNS
@@ -21,6 +20,8 @@ TITLES = {p.replace("_", " ").capitalize(): p for p in PATTERNS}
 
 sys.path.insert(0, str(ROOT))
 import streamlit_app as app  # noqa: E402
+
+UPLOAD_MAX_BYTES = app.UPLOAD_MAX_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -159,11 +160,11 @@ def test_bad_input_is_a_friendly_error_and_the_app_goes_on(at, photos, name, dat
     assert len(_patterns_shown(at)) == 1
 
 
-def test_reader_is_loaded_once_per_server(monkeypatch, photos, tmp_path):
+def test_models_are_loaded_once_per_server(monkeypatch, photos, tmp_path):
     import streamlit as st
 
     calls = []
-    real = app.make_reader
+    real = app.load_models
 
     def counting():
         calls.append(1)
@@ -171,7 +172,7 @@ def test_reader_is_loaded_once_per_server(monkeypatch, photos, tmp_path):
 
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     st.cache_resource.clear()
-    monkeypatch.setattr(app, "make_reader", counting)
+    monkeypatch.setattr(app, "load_models", counting)
     script = (
         f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
         "import streamlit_app\nstreamlit_app.main()\n"
@@ -185,13 +186,14 @@ def test_reader_is_loaded_once_per_server(monkeypatch, photos, tmp_path):
     st.cache_resource.clear()
 
 
-def test_analyze_upload_is_the_whole_computation(photos):
-    reader = app.make_reader()
-    result = app.analyze_upload(photos["left"], reader, name="run.jpg")
+def test_read_upload_is_the_whole_computation(photos):
+    models = app.load_models()
+    result = app.read_upload(photos["left"], models, name="run.jpg")
     assert result.report.error is None
     assert result.overlay is not None and result.overlay.shape[2] == 3
     assert len(result.soles) == len(result.report.soles) == 1
-    bad = app.analyze_upload(b"nope", reader, name="x.jpg")
+    assert set(result.report.models) == {"segmenter", "wear"}
+    bad = app.read_upload(b"nope", models, name="x.jpg")
     assert bad.report.error and bad.overlay is None
 
 
@@ -230,21 +232,29 @@ def test_camera_photo(at, photos):
     assert len(_patterns_shown(at)) == 1
 
 
-def test_a_damaged_model_falls_back_and_says_why(monkeypatch, tmp_path, photos):
+def test_the_models_that_read_are_named(at, photos):
+    _upload(at, "run.jpg", photos["left"])
+    shown = " ".join(c.value for c in at.caption)
+    assert "sole_seg" in shown and "wear_cnn" in shown and "sha256" in shown
+
+
+@pytest.mark.parametrize(
+    ("content", "match"), [(b"not a model", "not a readable onnx"), (None, "no wear model at")]
+)
+def test_a_bad_model_stops_the_app_with_one_line(monkeypatch, tmp_path, content, match):
+    import streamlit as st
+
     bad = tmp_path / "wear_cnn.onnx"
-    bad.write_bytes(b"not a model")
+    if content is not None:
+        bad.write_bytes(content)
     monkeypatch.setenv("SHOEWEAR_MODEL", str(bad))
-    reader = app.make_reader()
-    assert reader.model_path is None
-    assert "could not be loaded" in reader.problem
-    assert app.analyze_upload(photos["left"], reader, name="x.jpg").report.error is None
-
-
-def test_no_model_is_not_a_problem(monkeypatch, tmp_path):
-    monkeypatch.setenv("SHOEWEAR_MODEL", str(tmp_path / "missing.onnx"))
-    reader = app.make_reader()
-    assert reader.model_path is None and reader.problem == ""
-    assert "classical" in reader.name
+    st.cache_resource.clear()
+    test = AppTest.from_file(APP, default_timeout=60)
+    test.run()
+    st.cache_resource.clear()
+    assert not test.exception
+    assert len(test.error) == 1 and match in test.error[0].value.lower()
+    assert not test.file_uploader  # nothing is read with other networks
 
 
 @pytest.fixture(scope="module")
@@ -267,12 +277,12 @@ def untrained_model(tmp_path_factory) -> Path:
 
 def test_the_cnn_reads_uploads_with_its_wear_maps(monkeypatch, untrained_model, photos):
     monkeypatch.setenv("SHOEWEAR_MODEL", str(untrained_model))
-    reader = app.make_reader()
-    assert reader.name.startswith("wear CNN") and reader.problem == ""
-    assert reader.model_path.parent == untrained_model
-    result = app.analyze_upload(photos["pair"], reader, name="pair.jpg")
+    models = app.load_models()
+    assert models.wear.info.path.parent == untrained_model and not models.wear.info.shipped
+    result = app.read_upload(photos["pair"], models, name="pair.jpg")
     assert result.report.error is None
     assert len(result.soles) == len(result.report.soles) >= 1
     assert all(p in PATTERNS for p in (s.reading.pattern for s in result.report.soles))
-    command = app.retrain_command(Path("/fb"), model_dir=reader.model_path.parent)
+    assert result.report.models["wear"]["name"] == "wear_cnn.onnx"
+    command = app.retrain_command(Path("/fb"), model_dir=app._model_dir(models))
     assert f"--from {untrained_model}" in command

@@ -96,7 +96,7 @@ def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
     ("argv", "message"),
     [
         (["train", "{tmp}/none", "--out", "{tmp}/m", "--quiet"], "no such data folder"),
-        (["evaluate", "{data}", "--model", "{tmp}/none.onnx", "--quiet"], "shoewear train"),
+        (["evaluate", "{data}", "--model", "{tmp}/none.onnx", "--quiet"], "no wear model at"),
         (["train", "{data}", "--out", "{tmp}/m", "--workers", "0"], "--workers"),
         (["train", "{data}", "--out", "{tmp}/m", "--zone-inputs", "--from", "{tmp}/m0"],
          "--zone-inputs"),
@@ -162,7 +162,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_previous_model(tmp_path, capsys, 
     """An OSError deep inside (here: no space left while caching crops) is one line, exit 1."""
     import errno
 
-    from shoewear.model import data as data_module
+    from shoewear.training import data as data_module
 
     data_dir = tmp_path / "data"  # nothing cached yet: the crops must be written
     write_data_folder(data_dir, per_class=1, seed=5)

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from shoewear.model import metrics
+from shoewear.training import metrics
 
 
 def test_confusion_matrix_counts_pairs():

@@ -16,7 +16,7 @@ from shoewear.training.onnx_export import export_onnx
 from shoewear.training.wear_net import WearNet
 from shoewear.wear.config import CONFIG_KEY, FORMAT_VERSION, ModelConfig
 from shoewear.wear.preprocess import shrink_sole, to_network_input, zone_weights
-from shoewear.wear.runtime import DEFAULT_MODEL, WearModel, resolve_model_path
+from shoewear.wear.runtime import WearModel
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +87,14 @@ def test_read_gives_readings_and_maps(exported):
     assert np.allclose(model.predict(small[None])[1][0], maps[0])
 
 
-def test_missing_model_says_how_to_get_one(tmp_path):
-    with pytest.raises(ModelError, match="shoewear train.*--model"):
+def test_missing_model_is_named(tmp_path):
+    with pytest.raises(ModelError, match="no wear model at .*nothing.onnx"):
         WearModel.load(tmp_path / "nothing.onnx")
 
 
-def test_env_variable_chooses_the_model(tmp_path, monkeypatch):
-    monkeypatch.setenv("SHOEWEAR_MODEL", str(tmp_path))
-    assert resolve_model_path() == tmp_path / "wear_cnn.onnx"
-    monkeypatch.delenv("SHOEWEAR_MODEL")
-    assert resolve_model_path() == DEFAULT_MODEL
+def test_a_folder_means_its_wear_cnn(exported):
+    model = WearModel.load(exported[2])
+    assert model.path == exported[2] / "wear_cnn.onnx" and not model.info.shipped
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage"])

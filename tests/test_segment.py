@@ -6,14 +6,13 @@ import pytest
 from test_align import foot_mask
 
 from shoewear.errors import ModelError, NoSoleFoundError
+from shoewear.segment import SoleSegmenter
+from shoewear.segment import soles as segment
 from shoewear.segment.config import core_target
-from shoewear.segment.runtime import DEFAULT_SEGMENTER
 from shoewear.segment.soles import segment_outsole, soles_from_logits, upscale_mask
 
 REAL_DEV = Path(__file__).resolve().parents[2] / "shared" / "real-dev"
-needs_segmenter = pytest.mark.skipif(
-    not DEFAULT_SEGMENTER.is_file(), reason="no shipped segmenter in models/"
-)
+SEGMENTER = SoleSegmenter.load()
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -110,22 +109,21 @@ def test_stray_sole_pixels_without_a_core_are_dropped():
 )
 def test_bad_input(rgb, kwargs, words):
     with pytest.raises(ValueError, match=words):
-        segment_outsole(rgb, **kwargs)
+        segment_outsole(rgb, SEGMENTER, **kwargs)
 
 
 def test_tiny_photo_is_refused():
     with pytest.raises(NoSoleFoundError, match="^no outsole found in the photo$"):
-        segment_outsole(np.zeros((10, 400, 3), np.uint8))
+        segment_outsole(np.zeros((10, 400, 3), np.uint8), SEGMENTER)
 
 
-@needs_segmenter
 def test_generated_photos_are_found_exactly():
     synth = pytest.importorskip("shoewear.synth")
     ious, counts = [], []
     for seed in range(8):  # seeds far from the segmenter's training seeds
         photo = synth.generate_photo(seed, pair=seed % 2 == 1, long_side=640)
         try:
-            found = segment_outsole(photo.rgb)
+            found = segment_outsole(photo.rgb, SEGMENTER)
         except NoSoleFoundError:
             found = []
         counts.append(len(found) == len(photo.soles))
@@ -135,46 +133,27 @@ def test_generated_photos_are_found_exactly():
     assert np.mean(counts) >= 0.75
 
 
-@needs_segmenter
 def test_generated_negatives_are_refused():
     synth = pytest.importorskip("shoewear.synth")
     refused = 0
     for seed in range(8):
         try:
-            segment_outsole(synth.generate_negative(seed, long_side=512))
+            segment_outsole(synth.generate_negative(seed, long_side=512), SEGMENTER)
         except NoSoleFoundError:
             refused += 1
     assert refused >= 7
-
-
-def test_classical_fallback_when_asked(monkeypatch):
-    from shoewear import segment_classic
-
-    calls = []
-    real = segment_classic.segment_classic
-
-    def spy(rgb, *, max_soles=2):
-        calls.append(rgb.shape)
-        return real(rgb, max_soles=max_soles)
-
-    monkeypatch.setattr(segment_classic, "segment_classic", spy)
-    monkeypatch.setenv("SHOEWEAR_SEGMENTER", "classical")
-    with pytest.raises(NoSoleFoundError):
-        segment_outsole(np.full((200, 300, 3), 128, np.uint8))
-    assert calls == [(200, 300, 3)]
 
 
 @pytest.mark.parametrize(
     ("content", "words"),
     [(None, "no sole segmenter at"), (b"not an onnx file", "not a readable ONNX segmenter")],
 )
-def test_broken_segmenter_file_is_one_clear_error(tmp_path, monkeypatch, content, words):
+def test_broken_segmenter_file_is_one_clear_error(tmp_path, content, words):
     path = tmp_path / "seg.onnx"
     if content is not None:
         path.write_bytes(content)
-    monkeypatch.setenv("SHOEWEAR_SEGMENTER", str(path))
     with pytest.raises(ModelError, match=words):
-        segment_outsole(np.full((200, 300, 3), 128, np.uint8))
+        SoleSegmenter.load(path)
 
 
 def test_upscale_mask_is_smooth_and_sized():
@@ -195,7 +174,7 @@ def test_real_photos_do_not_crash():
     for path in sorted(REAL_DEV.glob("*.jpg")):
         image = load_image(path, max_side=512)
         try:
-            soles = segment_outsole(image.rgb)
+            soles = segment_outsole(image.rgb, SEGMENTER)
         except NoSoleFoundError:
             continue
         assert 1 <= len(soles) <= 2
@@ -219,9 +198,7 @@ def test_candidate_box_bounds_sole_regions_with_a_core():
     assert _candidate_box(_logits([big]), 0.25, (480, 640)) is None  # most of the photo
 
 
-@needs_segmenter
 def test_a_closer_look_tightens_small_soles(monkeypatch):
-    import shoewear.segment.soles as segment
 
     synth = pytest.importorskip("shoewear.synth")
     photos = []
@@ -243,7 +220,7 @@ def test_a_closer_look_tightens_small_soles(monkeypatch):
         ious = []
         for rgb, truth in photos:
             try:
-                found = segment_outsole(rgb)
+                found = segment_outsole(rgb, SEGMENTER)
             except NoSoleFoundError:
                 found = []
             ious.append(max((_iou(f.mask, truth) for f in found), default=0.0))

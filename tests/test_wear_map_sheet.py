@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 from test_model_helpers import write_data_folder
 
+from shoewear.models import shipped
 from shoewear.synth import write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ def _script():
 def test_sheet_draws_a_row_per_sole_and_a_column_per_model(tmp_path, capsys):
     data = tmp_path / "data"
     write_dataset(data, n=3, seed=5, long_side=560, workers=1, progress=False)
-    model = ROOT / "models" / "wear_cnn.onnx"
+    model = shipped("wear").path
     out = tmp_path / "sheet.png"
     args = [str(data), "--model", str(model), "--model", str(model), "--label", "a",
             "--label", "b", "-n", "2", "--out", str(out)]
@@ -35,5 +36,5 @@ def test_sheet_draws_a_row_per_sole_and_a_column_per_model(tmp_path, capsys):
 def test_sheet_needs_a_set_with_wear_fields(tmp_path, capsys):
     write_data_folder(tmp_path, per_class=1, patterns=("even",))
     with pytest.raises(SystemExit):
-        _script().main([str(tmp_path), "--model", str(ROOT / "models" / "wear_cnn.onnx")])
+        _script().main([str(tmp_path), "--model", str(shipped("wear").path)])
     assert "has no wear fields" in capsys.readouterr().err

@@ -55,9 +55,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _folder() -> Path:
+    """Where the shipped files lie (this package's folder, in any kind of install)."""
+    return Path(str(resources.files(__name__)))
+
+
 def _manifest() -> dict[str, dict]:
     try:
-        text = resources.files(__name__).joinpath("manifest.json").read_text(encoding="utf-8")
+        text = (_folder() / "manifest.json").read_text(encoding="utf-8")
         return json.loads(text)["models"]
     except (OSError, ValueError, KeyError) as exc:
         raise ModelError(
@@ -80,8 +85,7 @@ def shipped(kind: str) -> ModelInfo:
     entry = _manifest().get(kind)
     if entry is None:
         raise ModelError(f"no shipped {kind} model in the manifest: {REINSTALL}")
-    resource = resources.files(__name__).joinpath(entry["file"])
-    path = Path(str(resource))
+    path = _folder() / entry["file"]
     if not path.is_file():
         raise ModelError(f"the shipped {kind} model {path} is missing: {REINSTALL}")
     digest = file_sha256(path)
