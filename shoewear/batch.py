@@ -22,7 +22,7 @@ IMAGE_SUFFIXES: tuple[str, ...] = (
 )
 
 #: Seconds to wait for a Dask scheduler before giving up.
-CONNECT_TIMEOUT = 10
+CONNECT_TIMEOUT = 5
 
 
 class ClusterError(ShoewearError):
@@ -145,14 +145,15 @@ def run_batch(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     _models(models)  # a network that cannot be opened stops the run here, once
+    dask = _connect(scheduler, workers) if scheduler is not None else None
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), unit="photo", dynamic_ncols=True)
     try:
-        if scheduler is not None:
-            reports = _on_dask(jobs, models, workers=workers, scheduler=scheduler)
+        if dask is not None:
+            reports = _on_dask(jobs, models, *dask)
         elif workers == 1 or len(jobs) == 1:
             reports = (run_job(job, models) for job in jobs)
         else:
@@ -178,15 +179,12 @@ def _on_pool(jobs: Sequence[Job], models: ModelFiles, *, workers: int) -> Iterab
         yield from pool.map(run_job, jobs, [models] * len(jobs))
 
 
-def _on_dask(
-    jobs: Sequence[Job], models: ModelFiles, *, workers: int, scheduler: str
-) -> Iterable[PhotoReport]:
+def _connect(scheduler: str, workers: int):
+    """A Dask client (and the local cluster it runs on, or None)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise ClusterError(
-            "Dask is not installed: pip install 'shoewear[cluster]'"
-        ) from None
+        raise ClusterError("Dask is not installed: pip install 'shoewear[cluster]'") from None
     cluster = None
     try:
         if scheduler == "local":
@@ -194,9 +192,8 @@ def _on_dask(
                 n_workers=workers, threads_per_worker=1, processes=True,
                 dashboard_address=None,
             )
-            client = Client(cluster, timeout=CONNECT_TIMEOUT)
-        else:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            return Client(cluster, timeout=CONNECT_TIMEOUT), cluster
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
@@ -204,6 +201,9 @@ def _on_dask(
             f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
             f"({type(exc).__name__})"
         ) from None
+
+
+def _on_dask(jobs: Sequence[Job], models: ModelFiles, client, cluster) -> Iterable[PhotoReport]:
     try:
         futures = client.map(run_job, list(jobs), models=models, pure=False)
         for future in futures:

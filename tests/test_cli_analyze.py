@@ -5,24 +5,14 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from test_align import foot_mask
+from conftest import write_foot_photo
 
 from shoewear.cli import main
 from shoewear.contract import PATTERNS, ZONES
 
 
-def _photo(path, *, side="right", angle=20, size=(480, 640), seed=0):
-    """Write a photo of one treaded sole on a mottled floor; return its true mask."""
-    h, w = size
-    rng = np.random.default_rng(seed)
-    floor = np.array([176, 160, 130], np.float32) + rng.normal(0, 6, (h, w, 3))
-    mask = foot_mask((h, w), side=side, angle=angle, length=0.7 * h)
-    yy, xx = np.mgrid[:h, :w]
-    cell = max(5, round(5 * h / 480))  # the same picture at any size
-    tread = np.where((xx // cell + yy // cell) % 2 == 0, 45.0, 95.0)[..., None] * np.ones(3)
-    img = np.where(mask[..., None], tread, floor).clip(0, 255).astype(np.uint8)
-    cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-    return mask
+def _photo(path, **kwargs):
+    return write_foot_photo(path, **kwargs)
 
 
 def _lines(out: str) -> list[dict]:
@@ -184,7 +174,49 @@ def test_missing_model_is_one_error_line(tmp_path, capsys):
     photo = tmp_path / "sole.png"
     _photo(photo)
     code = main(["analyze", str(photo), "--json", "--model", str(tmp_path / "none.onnx")])
-    assert code == 1
+    assert code == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.count("\n") == 1 and "none.onnx" in captured.err
+    assert captured.err.count("\n") == 1 and "--model" in captured.err
+    assert "no wear model at" in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("flag", ["--model", "--segmenter"])
+@pytest.mark.parametrize("content", [b"", b"not an onnx file" * 100])
+def test_a_broken_model_argument_is_a_usage_error(tmp_path, capsys, flag, content):
+    photo = tmp_path / "sole.png"
+    _photo(photo)
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(content)
+    assert main(["analyze", str(photo), "--json", flag, str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and flag in captured.err
+
+
+def test_a_broken_shipped_model_is_exit_1_and_nothing_is_read(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    import shoewear.models as models
+
+    folder = tmp_path / "models"
+    shutil.copytree(models._folder(), folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (folder / "wear_cnn.onnx").write_bytes((folder / "wear_cnn.onnx").read_bytes()[:1000])
+    monkeypatch.setattr(models, "_folder", lambda: folder)
+    monkeypatch.setattr("shoewear.batch._OPEN", {})
+    photo = tmp_path / "sole.png"
+    _photo(photo)
+    assert main(["analyze", str(photo), "--json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert "damaged or altered" in captured.err and "reinstall" in captured.err
+
+
+def test_every_report_names_both_models(tmp_path, capsys):
+    from shoewear.models import shipped
+
+    photo = tmp_path / "sole.png"
+    _photo(photo)
+    assert main(["analyze", str(photo), "--json"]) == 0
+    (obj,) = _lines(capsys.readouterr().out)
+    for kind in ("segmenter", "wear"):
+        assert obj["models"][kind] == {"name": shipped(kind).name, "sha256": shipped(kind).sha256}

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from test_align import foot_mask
+from conftest import foot_mask
 
 from shoewear.align import align_sole
 from shoewear.contract import CANON_SHAPE, PATTERNS, ZONES

@@ -3,7 +3,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from test_align import foot_mask
+from conftest import foot_mask
 
 from shoewear.errors import ModelError, NoSoleFoundError
 from shoewear.segment import SoleSegmenter

@@ -38,8 +38,9 @@ a photo that fails gets a line whose "error" says why, the others go on.
 Every report names the networks that read it ("models": name and sha256);
 --model and --segmenter read with your own (from `shoewear train` and
 `shoewear train-segmenter`), never silently with others.
-exit codes: 0 every photo analysed, 1 some photo could not be (or a network or
-the Dask scheduler could not be reached), 2 usage error.
+exit codes: 0 every photo analysed, 1 some photo could not be (or a shipped
+network is broken, or the Dask scheduler cannot be reached), 2 usage error
+(a --model or --segmenter that cannot be opened included).
 """
 
 
@@ -108,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     workers = args.workers or (min(2, os.cpu_count() or 1) if walked else 1)
     models = ModelFiles(segmenter=args.segmenter, wear=args.model)
+    _check_given(models)
     failed = 0
     for report in run_batch(jobs, models=models, workers=workers, scheduler=args.scheduler,
                             progress=walked):
@@ -116,6 +118,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"shoewear: {report.file}: {report.error}", file=sys.stderr)
         _print(report, fmt)
     return 1 if failed else 0
+
+
+def _check_given(files) -> None:
+    """A --model or --segmenter that cannot be opened is a usage error (exit 2)."""
+    from ..errors import ModelError
+    from ..segment import SoleSegmenter
+    from ..wear import WearModel
+
+    for flag, path, cls in (("--segmenter", files.segmenter, SoleSegmenter),
+                            ("--model", files.wear, WearModel)):
+        if path is not None:
+            try:
+                cls.load(path, threads=1)
+            except ModelError as exc:
+                raise UsageError(f"{flag} {path}: {exc}") from None
 
 
 def _print(report, fmt: str) -> None:
