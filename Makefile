@@ -31,8 +31,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/run_all.py
 
 # pip-tools resolves every extra into one pinned constraints file.
-lock:
-	$(PY) -m piptools compile --quiet --all-extras --strip-extras --no-emit-index-url \
+lock: $(VENV)/.dev
+	$(BIN)/pip-compile --quiet --all-extras --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
