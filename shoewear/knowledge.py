@@ -17,9 +17,10 @@ Schema
 - ``[[drills]]``: ``id``, ``name``, ``kind`` (one of `DRILL_KINDS`), ``how``,
   ``dose``, ``trains``.
 - ``[patterns.<name>]`` for every name of `design.PATTERNS`: ``shows``,
-  ``means``, ``zones``, optional ``evidence``, ``evidence_note``,
-  ``nothing_to_fix``, ``mild_is_normal``, ``reassurance``, and the link
-  lists ``faults`` and ``drills``.
+  ``means``, ``zones`` (the pattern's `patterns.WearPattern.worn_zones` in
+  any order; every zone for a pattern that wears nowhere), optional
+  ``evidence``, ``evidence_note``, ``nothing_to_fix``, ``mild_is_normal``,
+  ``reassurance``, and the link lists ``faults`` and ``drills``.
 - ``[asymmetry]``: ``means``, ``evidence``, ``advice``, ``faults``, ``drills``.
 - A link is ``{id, evidence}`` with optional ``why`` (pattern-specific
   reason) and ``zone`` (the link counts only when that zone is worn).
@@ -38,6 +39,7 @@ from typing import Any
 
 from .contract import PATTERNS, ZONES
 from .errors import KnowledgeBaseError
+from .patterns import wear_pattern
 
 #: What a drill entry may be.
 DRILL_KINDS: tuple[str, ...] = ("drill", "strength", "habit")
@@ -403,6 +405,14 @@ def _pattern(
     for zone in zones:
         if zone not in ZONES:
             raise _Bad(f"{what}: unknown zone {zone!r} (known: {', '.join(ZONES)})")
+    # The zones are where severity is read, so they must be where the pattern wears;
+    # a pattern that wears nowhere (unworn) reads every zone.
+    worn = wear_pattern(name).worn_zones or ZONES
+    if len(set(zones)) != len(zones) or set(zones) != set(worn):
+        raise _Bad(
+            f"{what}: zones [{', '.join(zones)}] must be the pattern's worn zones "
+            f"[{', '.join(worn)}] (shoewear/patterns.py)"
+        )
     if "evidence" in entry:
         _check_level(entry["evidence"], levels, what)
     fault_links = _links(entry.get("faults", []), what, "fault", faults, levels)

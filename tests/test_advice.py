@@ -18,18 +18,11 @@ from shoewear.advice import (
 from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import ShoewearError
 from shoewear.knowledge import load_knowledge
+from shoewear.patterns import PATTERN_DEFS
 from shoewear.report import PairComparison, PhotoReport, WearReading
 
-#: Where each pattern wears, after DESIGN.md's "what the sole shows".
-WORN = {
-    "even": ZONES,
-    "heel_lateral": ("heel_lateral",),
-    "heel_central": ("heel_lateral", "heel_medial"),
-    "lateral_edge": ("heel_lateral", "midfoot_lateral", "forefoot_lateral"),
-    "medial": ("forefoot_medial", "heel_medial"),
-    "forefoot": ("forefoot_medial", "forefoot_lateral", "toe"),
-    "unworn": (),
-}
+#: Where each pattern wears (none for unworn).
+WORN = {name: d.worn_zones for name, d in PATTERN_DEFS.items()}
 TO_FIX = [p for p in PATTERNS if p not in ("even", "unworn")]
 HINT = "Wear is a hint, not a diagnosis."
 

@@ -3,6 +3,7 @@ import pytest
 from shoewear.contract import PATTERNS, ZONES
 from shoewear.errors import KnowledgeBaseError
 from shoewear.knowledge import DRILL_KINDS, Knowledge, load_knowledge
+from shoewear.patterns import wear_pattern
 
 SHIPPED = load_knowledge().source
 
@@ -191,3 +192,43 @@ def test_knowledge_is_read_only():
     k = load_knowledge()
     with pytest.raises(TypeError):
         k.drills["x"] = k.drills["wall_drill"]
+
+
+def test_pattern_zones_are_the_worn_zones_of_patterns_py():
+    k = load_knowledge()
+    for name, info in k.patterns.items():
+        assert set(info.zones) == set(wear_pattern(name).worn_zones or ZONES)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        # a zone the pattern does not wear
+        (
+            'zones = ["heel_lateral"]',
+            'zones = ["heel_lateral", "toe"]',
+            r"pattern 'heel_lateral': zones \[heel_lateral, toe\] must be the pattern's worn "
+            r"zones \[heel_lateral\] \(shoewear/patterns.py\)",
+        ),
+        # a worn zone left out
+        (
+            'zones = ["heel_medial", "heel_lateral"]',
+            'zones = ["heel_lateral"]',
+            r"pattern 'heel_central': zones \[heel_lateral\] must be the pattern's worn zones "
+            r"\[heel_medial, heel_lateral\]",
+        ),
+        # a zone listed twice
+        (
+            'zones = ["heel_lateral"]',
+            'zones = ["heel_lateral", "heel_lateral"]',
+            "pattern 'heel_lateral': zones .* must be the pattern's worn zones",
+        ),
+    ],
+)
+def test_pattern_zones_disagreeing_with_patterns_py_are_refused(
+    tmp_path, shipped_text, old, new, match
+):
+    path = _write(tmp_path, _replace(shipped_text, old, new))
+    with pytest.raises(KnowledgeBaseError, match=match) as err:
+        load_knowledge(path)
+    assert str(path) in str(err.value)

@@ -11,19 +11,9 @@ import numpy as np
 import pytest
 
 from shoewear.contract import CANON_SHAPE, PATTERNS, ZONES
+from shoewear.patterns import PATTERN_DEFS
 from shoewear.sole import CanonicalSole
-from shoewear.zones import split_zones, zone_means
-
-#: Zone levels (design.ZONES order) painted for each pattern.
-LEVELS = {
-    "even": (0.25, 0.3, 0.15, 0.2, 0.25, 0.25, 0.2),
-    "heel_lateral": (0.1, 0.8, 0.05, 0.1, 0.1, 0.1, 0.05),
-    "heel_central": (0.75, 0.8, 0.1, 0.1, 0.1, 0.1, 0.05),
-    "lateral_edge": (0.05, 0.5, 0.05, 0.7, 0.05, 0.6, 0.05),
-    "medial": (0.4, 0.05, 0.1, 0.05, 0.8, 0.1, 0.4),
-    "forefoot": (0.05, 0.05, 0.1, 0.1, 0.7, 0.7, 0.7),
-    "unworn": (0.02,) * 7,
-}
+from shoewear.zones import split_zones
 
 
 def sole_mask(shape=CANON_SHAPE):
@@ -44,14 +34,15 @@ def paint_canonical(pattern, rng):
     Returns
     -------
     rgb : (256, 128, 3) uint8, mask : (256, 128) bool, zones : (256, 128) int8,
-    levels : (7,) float64 painted zone levels.
+    levels : (7,) float64 painted zone levels (the pattern's prototype, jittered).
     """
     mask = sole_mask()
     h, w = mask.shape
     zones = split_zones(mask)
     yy, xx = np.mgrid[:h, :w]
     tread = ((xx // 6 + yy // 6) % 2).astype(np.float32)
-    levels = np.clip(np.array(LEVELS[pattern]) + rng.normal(0, 0.03, 7), 0, 1)
+    proto = PATTERN_DEFS[pattern].prototype  # ZONES order
+    levels = np.clip(np.array(list(proto.values())) + rng.normal(0, 0.03, 7), 0, 1)
     wear = np.zeros((h, w), np.float32)
     for z in range(len(ZONES)):
         wear[zones == z] = levels[z]
@@ -124,16 +115,21 @@ def write_data_folder(root, *, per_class=2, seed=0, patterns=PATTERNS, labels=Tr
     return rows
 
 
-@pytest.mark.parametrize("pattern", ["heel_lateral", "forefoot"])
-def test_painted_levels_are_the_zone_means(pattern):
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_painted_levels_can_be_read_back_from_the_tread_contrast(pattern):
     rgb, mask, zones, levels = paint_canonical(pattern, np.random.default_rng(3))
     assert rgb.shape == (*CANON_SHAPE, 3) and mask.any()
-    # the painted levels are what the zones hold, away from the blurred borders
-    flat = np.zeros(mask.shape)
-    for z in range(len(ZONES)):
-        flat[zones == z] = levels[z]
-    means = zone_means(flat, zones)
-    assert np.allclose([means[z] for z in ZONES], levels)
+    # Red is base + 60 * tread * (1 - wear) + 50 * wear (+ noise), so the contrast
+    # between tread squares and grooves is 60 * (1 - wear) whatever the base.
+    h, w = mask.shape
+    yy, xx = np.mgrid[:h, :w]
+    tread = ((xx // 6 + yy // 6) % 2).astype(bool)
+    red = rgb[..., 0].astype(np.float64)
+    for z, zone in enumerate(ZONES):
+        # away from zone borders, where the blur mixes neighbouring levels
+        core = cv2.erode((zones == z).astype(np.uint8), np.ones((21, 21), np.uint8)) > 0
+        contrast = red[core & tread].mean() - red[core & ~tread].mean()
+        assert 1 - contrast / 60 == pytest.approx(levels[z], abs=0.03), zone
 
 
 def test_painted_photo_is_found_by_the_pipeline():

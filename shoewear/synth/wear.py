@@ -13,19 +13,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..contract import CANON_SHAPE, PATTERNS, ZONES
+from ..contract import CANON_SHAPE, PATTERNS
+from ..patterns import PATTERN_DEFS
 from ..zones import split_zones, zone_means
 from .outline import OutlineParams, across_coordinate, place_outline
 
-#: Prototype wear level of every zone for each pattern (DESIGN.md "Wear patterns").
+#: Prototype wear level of every zone for each pattern, from `patterns.PATTERN_DEFS`
+#: (a plain dict per pattern, in ZONES order: `sample_levels` draws noise in that order).
 PATTERN_PROTOTYPES: dict[str, dict[str, float]] = {
-    "even": dict(zip(ZONES, (0.26, 0.36, 0.14, 0.2, 0.32, 0.3, 0.24), strict=True)),
-    "heel_lateral": dict(zip(ZONES, (0.18, 0.78, 0.06, 0.2, 0.16, 0.18, 0.1), strict=True)),
-    "heel_central": dict(zip(ZONES, (0.78, 0.82, 0.18, 0.22, 0.16, 0.16, 0.1), strict=True)),
-    "lateral_edge": dict(zip(ZONES, (0.1, 0.56, 0.06, 0.62, 0.14, 0.62, 0.14), strict=True)),
-    "medial": dict(zip(ZONES, (0.42, 0.14, 0.2, 0.06, 0.78, 0.2, 0.58), strict=True)),
-    "forefoot": dict(zip(ZONES, (0.05, 0.08, 0.1, 0.1, 0.74, 0.7, 0.7), strict=True)),
-    "unworn": dict(zip(ZONES, (0.02, 0.03, 0.01, 0.01, 0.02, 0.02, 0.02), strict=True)),
+    name: dict(d.prototype) for name, d in PATTERN_DEFS.items()
 }
 
 #: (u, v) centre of each zone on the sole (v: -1 lateral edge, +1 medial edge).
