@@ -17,7 +17,7 @@ from . import __version__
 from .errors import ShoewearError
 
 #: Verbs in the order `--help` lists them.
-VERBS: tuple[str, ...] = ("analyze", "drills", "synth", "train", "evaluate")
+VERBS: tuple[str, ...] = ("analyze", "drills", "synth", "train", "evaluate", "train-segmenter")
 
 EPILOG = """\
 examples:
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"shoewear {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
     for verb in VERBS:
-        module = importlib.import_module(f".commands.{verb}", __package__)
+        module = importlib.import_module(f".commands.{verb.replace('-', '_')}", __package__)
         module.add_parser(sub)
     return parser
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help()
         return 2
-    module = importlib.import_module(f".commands.{args.verb}", __package__)
+    module = importlib.import_module(f".commands.{args.verb.replace('-', '_')}", __package__)
     try:
         return int(module.run(args))
     except ShoewearError as exc:

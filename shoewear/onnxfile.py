@@ -1,11 +1,10 @@
-"""ONNX files with a shoewear config inside: open them (onnxruntime) and stamp them (onnx).
+"""Open ONNX files with a shoewear config inside (onnxruntime; no torch, no onnx).
 
-Neither function imports torch.
+`training.onnx_export` writes them.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .errors import ModelError
@@ -54,23 +53,3 @@ def open_session(path: Path, *, key: str, what: str, threads: int = 1) -> tuple[
     if key not in meta:
         raise ModelError(f"{path}: not a shoewear {what} (no {key} metadata)")
     return session, meta[key]
-
-
-def stamp_and_save(tmp: Path, path: Path, *, key: str, config_json: str) -> None:
-    """Put the config into the exported file `tmp`, check it and move it to `path`.
-
-    Raises
-    ------
-    onnx.checker.ValidationError
-        When the exported graph is not valid ONNX.
-    """
-    import onnx
-
-    model = onnx.load(str(tmp))
-    del model.metadata_props[:]
-    entry = model.metadata_props.add()
-    entry.key, entry.value = key, config_json
-    model.producer_name = "shoewear"
-    onnx.checker.check_model(model)
-    onnx.save(model, str(tmp))
-    os.replace(tmp, path)

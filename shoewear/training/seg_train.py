@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import math
-import os
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..errors import ModelError
-from ..onnxfile import stamp_and_save
 from ..segment.config import SEG_CONFIG_KEY, SEG_INPUT_NAME, SEG_OUTPUT_NAME, SegConfig
+from .onnx_export import OPSET, export_program
 from .precision import autocast, memory_format, resolve_precision
 from .seg_net import SoleSegNet
 
@@ -165,28 +162,20 @@ def train_segmenter(
 
 
 def export_segmenter(net: SoleSegNet, config: SegConfig, path: str | Path,
-                     *, opset: int = 17) -> Path:
-    """Write the segmenter as ONNX (dynamic batch, height and width), config in its metadata."""
-    import onnx
+                     *, opset: int = OPSET) -> Path:
+    """Write the segmenter as ONNX (dynamic batch, height and width), config in its metadata.
 
+    Raises
+    ------
+    ModelError
+        When the export fails.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    net = net.eval()
     side = config.input_side
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                net, (torch.rand(1, 3, side, side),), str(tmp),
-                input_names=[SEG_INPUT_NAME], output_names=[SEG_OUTPUT_NAME],
-                dynamic_axes={SEG_INPUT_NAME: {0: "batch", 2: "height", 3: "width"},
-                              SEG_OUTPUT_NAME: {0: "batch", 2: "height", 3: "width"}},
-                opset_version=opset, dynamo=False,
-            )
-        stamp_and_save(tmp, path, key=SEG_CONFIG_KEY, config_json=config.to_json())
-    except (RuntimeError, ValueError, onnx.checker.ValidationError) as exc:
-        raise ModelError(f"ONNX export to {path} failed: {exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return export_program(
+        net.eval(), (torch.rand(2, 3, side, side),), path,
+        input_names=[SEG_INPUT_NAME], output_names=[SEG_OUTPUT_NAME],
+        dynamic_shapes=({0: "batch", 2: "height", 3: "width"},),
+        key=SEG_CONFIG_KEY, config_json=config.to_json(), opset=opset,
+    )
