@@ -1,10 +1,11 @@
 """Time the browser app's upload -> result on a 12-megapixel photo.
 
-Runs `shoewear.upload.analyze_upload`, the one call the page makes for an
-upload (decode, segment, align, read the wear, advise, draw the overlay and
-the wear maps), on a synthetic 12-megapixel JPEG, with the wear reader loaded
-once beforehand as the server does. Also times the report downloads, which
-are built only when their button is pressed.
+Runs the app's `read_upload`, the one call the page makes for an upload
+(`shoewear.pipeline.analyze` on the bytes: decode, segment, align, read the
+wear, advise; then the overlay and the wear maps drawn), on a synthetic
+12-megapixel JPEG, with the networks loaded once beforehand (`load_models`)
+as the server does. Also times the report downloads, which are built only
+when their button is pressed.
 
     .venv/bin/python benchmarks/bench_app.py [--repeat 5] [--pair]
 """
@@ -57,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
 
     data = make_photo(pair=args.pair)
     t0 = time.perf_counter()
-    reader = app.make_reader()
+    models = app.load_models()
     load_s = time.perf_counter() - t0
-    print(f"reader: {reader.name}, loaded once in {load_s:.2f} s")
+    names = ", ".join(f"{k} {v['name']}" for k, v in models.info().items())
+    print(f"networks: {names}; loaded once in {load_s:.2f} s")
     with Image.open(io.BytesIO(data)) as im:
         w, h = im.size
     kind = "pair" if args.pair else "one sole"
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     times = []
     for i in range(args.repeat + 1):
         t0 = time.perf_counter()
-        result = app.analyze_upload(data, reader, name="bench.jpg")
+        result = app.read_upload(data, models, name="bench.jpg")
         dt = time.perf_counter() - t0
         if result.report.error:
             print(f"error: {result.report.error}")

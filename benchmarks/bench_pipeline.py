@@ -1,15 +1,18 @@
-"""Time decode + segment + align of a 12-megapixel JPEG, in process.
+"""Time the reading of a 12-megapixel JPEG in process, stage by stage and whole.
 
 Makes a 4000 x 3000 JPEG of a synthetic sole (or pair) with sensor-like
-noise, as a phone would send it, then times, each as the median of
-`--repeat` runs:
+noise, as a phone would send it, opens the shipped networks once, then
+times, each as the median of `--repeat` runs:
 
 - a plain full-size ``cv2.imread`` of the file (the reference),
-- `load_image` (reduced-scale JPEG decode, EXIF orientation),
-- `segment_outsole` and `align_sole` on the working image,
-- all three together, and their ratio to the plain full-size read.
+- each image stage on its own: `load_image` (reduced-scale JPEG decode, EXIF
+  orientation), `segment_outsole` and `align_sole` on the working image, and
+  the wear model on the aligned soles,
+- `pipeline.analyze` without the wear model (decode + segment + align) and
+  with it (the whole reading, advice included), and their ratios to the
+  plain full-size read.
 
-    .venv/bin/python benchmarks/bench_pipeline.py [--repeat 15] [--pair] [--seed 3]
+    .venv/bin/python benchmarks/bench_pipeline.py [--repeat 15] [--pair] [--seed 3] [--threads 2]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+#: Decode + segment + align of one sole, on two threads.
 TARGET_MS = 60.0
 
 
@@ -58,16 +62,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--pair", action="store_true", help="a pair instead of one sole")
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2,
+                    help="onnxruntime threads of each network (default 2, as the CLI's one photo)")
     args = ap.parse_args(argv)
 
     from shoewear.align import align_sole
     from shoewear.errors import NoSoleFoundError
     from shoewear.load import load_image
-    from shoewear.segment.soles import segment_outsole as _segment
+    from shoewear.pipeline import Models, analyze
+    from shoewear.segment import segment_outsole
 
-    def segment_outsole(rgb):
+    models = Models.load(threads=args.threads)
+    soles_only = Models(segmenter=models.segmenter, wear=None)
+
+    def segment(rgb):
         try:
-            return _segment(rgb)
+            return segment_outsole(rgb, models.segmenter)
         except NoSoleFoundError:  # timed all the same: refusing is work too
             return []
 
@@ -76,34 +86,42 @@ def main(argv: list[str] | None = None) -> int:
         w, h = make_jpeg(path, seed=args.seed, pair=args.pair)
         mb = path.stat().st_size / 1e6
         image = load_image(path)
-        soles = segment_outsole(image.rgb)
-
-        def full_pipeline() -> None:
-            img = load_image(path)
-            for sole in segment_outsole(img.rgb):
-                align_sole(img.rgb, sole, scale=img.scale)
+        soles = segment(image.rgb)
+        canons = [align_sole(image.rgb, s, scale=image.scale) for s in soles]
+        result = analyze(path, models)
+        if result.error is not None and not isinstance(result.error, NoSoleFoundError):
+            print(f"error: {result.report.error}", file=sys.stderr)
+            return 1
 
         imread = _median_ms(lambda: cv2.imread(str(path)), args.repeat)
         decode = _median_ms(lambda: load_image(path), args.repeat)
-        segment = _median_ms(lambda: segment_outsole(image.rgb), args.repeat)
+        seg_ms = _median_ms(lambda: segment(image.rgb), args.repeat)
         align = _median_ms(
             lambda: [align_sole(image.rgb, s, scale=image.scale) for s in soles], args.repeat
         )
-        total = _median_ms(full_pipeline, args.repeat)
+        wear = _median_ms(lambda: models.wear.read_with_maps(canons), args.repeat)
+        located = _median_ms(lambda: analyze(path, soles_only), args.repeat)
+        whole = _median_ms(lambda: analyze(path, models), args.repeat)
 
+    found = ", ".join(f"{s.side} {s.reading.pattern}" for s in result.report.soles) or "refused"
     print(
         f"photo: {w}x{h} JPEG, {mb:.1f} MB, {'pair' if args.pair else 'one sole'} "
         f"(seed {args.seed}); working image {image.rgb.shape[1]}x{image.rgb.shape[0]}; "
-        f"{len(soles)} sole(s) found; median of {args.repeat}"
+        f"found: {found}; median of {args.repeat}, {args.threads} onnxruntime threads"
     )
-    print(f"plain cv2.imread, full size:       {imread:7.1f} ms")
-    print(f"load_image (reduced decode):       {decode:7.1f} ms")
-    print(f"segment_outsole:                   {segment:7.1f} ms")
-    print(f"align_sole (all soles):            {align:7.1f} ms")
-    print(
-        f"decode + segment + align:          {total:7.1f} ms "
-        f"= {total / imread:.2f} x the plain imread (target {TARGET_MS:.0f} ms)"
-    )
+    rows = [
+        ("plain cv2.imread, full size", imread, ""),
+        ("load_image (reduced decode)", decode, ""),
+        ("segment_outsole", seg_ms, ""),
+        ("align_sole (all soles)", align, ""),
+        ("wear model (all soles)", wear, ""),
+        ("analyze, no wear model (decode + segment + align)", located,
+         f" = {located / imread:.2f} x the plain imread (target {TARGET_MS:.0f} ms: "
+         f"{'ok' if located <= TARGET_MS else 'MISSED'})"),
+        ("analyze, the whole reading", whole, f" = {whole / imread:.2f} x the plain imread"),
+    ]
+    for label, ms, note in rows:
+        print(f"{label + ':':51s} {ms:6.1f} ms{note}")
     return 0
 
 

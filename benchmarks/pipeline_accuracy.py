@@ -1,7 +1,8 @@
 """Accuracy of the image stages (load -> segment -> align) on a fresh synthetic set.
 
 Generates photos with `shoewear.synth` from seeds the code was never tuned on,
-decodes each photo's JPEG bytes the way `shoewear analyze` does, and prints:
+reads each photo's JPEG bytes with `shoewear.pipeline.analyze` and the
+shipped segmenter (no wear model: only the soles are looked at), and prints:
 
 - mask IoU per sole at the photo's full resolution against the generator's
   mask (median, 5th percentile), the masks upsampled as `--mask` writes them,
@@ -43,37 +44,53 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a & b) / union) if union else 0.0
 
 
+_MODELS = None
+
+
+def _soles_only():
+    """The shipped segmenter without a wear model, opened once per worker process."""
+    global _MODELS
+    if _MODELS is None:
+        from shoewear.pipeline import Models
+
+        _MODELS = Models.load(with_wear=False, threads=1)
+    return _MODELS
+
+
+def _locate(photo, name: str):
+    """`analyze` without a wear model; a photo without a sole gives no soles."""
+    from shoewear.errors import NoSoleFoundError
+    from shoewear.pipeline import analyze
+
+    result = analyze(photo, _soles_only(), name=name)
+    if result.error is not None and not isinstance(result.error, NoSoleFoundError):
+        raise result.error
+    return result
+
+
 def _eval_photo(job: tuple[str, int, int]) -> dict:
     kind, seed, long_side = job
     import cv2
 
     cv2.setNumThreads(1)
     from shoewear.contract import CANON_SHAPE
-    from shoewear.errors import NoSoleFoundError
-    from shoewear.load import decode_image
-    from shoewear.pipeline import locate_soles
-    from shoewear.segment.soles import upscale_mask
+    from shoewear.segment import upscale_mask
     from shoewear.synth import generate_negative, generate_photo
 
     if kind == "negative":
         rgb = generate_negative(seed, long_side=long_side)
         ok, enc = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-        image = decode_image(enc.tobytes(), name=f"neg{seed}")
-        try:
-            masks, _ = locate_soles(image.rgb, scale=image.scale)
-        except NoSoleFoundError:
+        result = _locate(enc.tobytes(), f"neg{seed}")
+        if result.error is not None:
             return {"kind": kind, "seed": seed, "refused": True}
-        return {"kind": kind, "seed": seed, "refused": False, "found": len(masks)}
+        return {"kind": kind, "seed": seed, "refused": False, "found": len(result.masks)}
 
     photo = generate_photo(seed, pair=kind == "pair", long_side=long_side)
-    image = decode_image(photo.jpeg, name=f"{kind}{seed}")
     t0 = time.perf_counter()
-    try:
-        masks, canons = locate_soles(image.rgb, scale=image.scale)
-    except NoSoleFoundError:
-        masks, canons = [], []
+    result = _locate(photo.jpeg, f"{kind}{seed}")
     elapsed = time.perf_counter() - t0
-    size = image.original_size
+    masks, canons = result.masks, result.soles
+    size = result.image.original_size
     full = [upscale_mask(m.mask, size) for m in masks]
     truths = [s.mask for s in photo.soles]
     ious = np.array([[_iou(f, t) for t in truths] for f in full]).reshape(len(full), len(truths))
@@ -158,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no-sole photos refused: {ref}/{len(negs)} = {ref / len(negs):.1%}")
     secs = [r["seconds"] for r in results if "seconds" in r]
     if secs:
-        print(f"segment + align per photo (working size): median {np.median(secs) * 1000:.0f} ms")
+        print(f"decode + segment + align per photo (analyze, one thread): median "
+              f"{np.median(secs) * 1000:.0f} ms")
     bad = [
         (r["kind"], r["seed"], s)
         for r in results
@@ -181,9 +199,6 @@ def _dump(folder: Path, bad: list, negs: list, long_side: int) -> None:
     import cv2
 
     from shoewear.draw import draw_overlay
-    from shoewear.errors import NoSoleFoundError
-    from shoewear.load import decode_image
-    from shoewear.pipeline import locate_soles
     from shoewear.synth import generate_negative, generate_photo
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -193,23 +208,21 @@ def _dump(folder: Path, bad: list, negs: list, long_side: int) -> None:
             continue
         seen.add((kind, seed))
         photo = generate_photo(seed, pair=kind == "pair", long_side=long_side)
-        image = decode_image(photo.jpeg)
+        result = _locate(photo.jpeg, f"{kind}{seed}")
+        image = result.image
         rgb = image.rgb.copy()
         for s in photo.soles:
             small = cv2.resize(s.mask.astype(np.uint8), rgb.shape[1::-1]) > 0
             cs, _ = cv2.findContours(small.astype(np.uint8), cv2.RETR_EXTERNAL,
                                      cv2.CHAIN_APPROX_NONE)
             cv2.drawContours(rgb, cs, -1, (255, 0, 255), 1)
-        try:
-            _, canons = locate_soles(image.rgb, scale=image.scale)
-        except NoSoleFoundError:
-            canons = []
-        over = draw_overlay(rgb, canons, scale=image.scale)
+        over = draw_overlay(rgb, result.soles, scale=image.scale)
         cv2.imwrite(str(folder / f"{kind}_{seed}.png"), cv2.cvtColor(over, cv2.COLOR_RGB2BGR))
     for r in negs:
         rgb = generate_negative(r["seed"], long_side=long_side)
-        _, canons = locate_soles(rgb)
-        over = draw_overlay(rgb, canons)
+        ok, enc = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        result = _locate(enc.tobytes(), f"neg{r['seed']}")
+        over = draw_overlay(result.image.rgb, result.soles, scale=result.image.scale)
         cv2.imwrite(str(folder / f"neg_{r['seed']}.png"), cv2.cvtColor(over, cv2.COLOR_RGB2BGR))
 
 

@@ -2,8 +2,10 @@
 
 docs/analysed_sole.png -- left: the photo with the sole's outline, zones,
 heel-to-toe axis and side; right: the sole in the canonical frame (heel at the
-bottom, big-toe side on the right) with its wear map. Both come from
-`streamlit_app.analyze_upload`, so the picture shows exactly what the app shows.
+bottom, big-toe side on the right) with its wear map. Both come from the app's
+`read_upload` (`shoewear.pipeline.analyze`, then `shoewear.draw.draw_analysis`)
+with the networks of its `load_models`, so the picture shows exactly what the
+app shows.
 
 docs/app.png (with --screenshot) -- the app in headless Chromium after the
 sample was uploaded; needs /usr/bin/chromium and playwright.
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import streamlit_app as app
 
-    result = app.analyze_upload(args.sample.read_bytes(), app.make_reader(), name=args.sample.name)
+    result = app.read_upload(args.sample.read_bytes(), app.load_models(), name=args.sample.name)
     if result.report.error:
         print(f"error: {result.report.error}", file=sys.stderr)
         return 1

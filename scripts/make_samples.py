@@ -3,7 +3,10 @@
     .venv/bin/python scripts/make_samples.py [--out samples]
 
 Each sample is a `shoewear.synth.generate_photo` picture with a fixed seed,
-saved as a JPEG of at most `MAX_BYTES` (the quality is lowered until it fits).
+saved as a JPEG of at most `MAX_BYTES` (the quality is lowered until it fits),
+then read back with `shoewear.pipeline.analyze` and the shipped networks, as
+the app will read it: the script says what was found and exits 1 when a
+sample is not read as the pattern and side it was painted with.
 """
 
 from __future__ import annotations
@@ -43,9 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-side", type=int, default=1024)
     args = parser.parse_args(argv)
 
+    from shoewear.pipeline import Models, analyze
     from shoewear.synth import generate_photo
 
+    models = Models.load()
     args.out.mkdir(parents=True, exist_ok=True)
+    misread = 0
     for name, spec in SAMPLES.items():
         photo = generate_photo(
             spec["seed"],
@@ -57,8 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         data = encode(photo.rgb)
         (args.out / name).write_bytes(data)
         h, w = photo.rgb.shape[:2]
-        print(f"{args.out / name}: {w}x{h}, {len(data) / 1e3:.0f} kB")
-    return 0
+        report = analyze(data, models, name=name).report
+        found = report.error or ", ".join(f"{s.side} {s.reading.pattern}" for s in report.soles)
+        painted = sorted((s.side, s.pattern) for s in photo.soles)
+        read = sorted((s.side, s.reading.pattern) for s in report.soles)
+        ok = report.error is None and read == painted
+        misread += not ok
+        print(f"{args.out / name}: {w}x{h}, {len(data) / 1e3:.0f} kB; read as {found}"
+              + ("" if ok else f" (MISREAD: painted {painted})"))
+    return 1 if misread else 0
 
 
 if __name__ == "__main__":

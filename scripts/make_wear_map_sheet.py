@@ -6,7 +6,10 @@ each model, all on one colour scale (0 = new tread, 1 = tread gone), with the
 map's cell-by-cell error under it.
 
     .venv/bin/python scripts/make_wear_map_sheet.py data/devset \\
-        --model models/wear_cnn.onnx [--model other.onnx --label other] --out docs/wear_maps.png
+        [--model other.onnx --label other ...] --out docs/wear_maps.png
+
+Without --model the sheet shows the shipped wear model; with them, those
+models (name the shipped one with ``--model shipped`` to compare against it).
 """
 
 from __future__ import annotations
@@ -44,24 +47,31 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 def main(argv: list[str] | None = None) -> int:
     from shoewear.contract import PATTERNS
+    from shoewear.errors import ModelError
     from shoewear.training.data import prepare_soles
-    from shoewear.wear.runtime import WearModel
+    from shoewear.wear import WearModel
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="a folder written by `shoewear synth`")
-    parser.add_argument("--model", action="append", type=Path, required=True,
-                        help="a wear model (.onnx or its folder); repeat to compare")
+    parser.add_argument("--model", action="append", default=None,
+                        help="a wear model (.onnx or its folder, or 'shipped'); repeat to "
+                             "compare (default: the shipped model)")
     parser.add_argument("--label", action="append", default=None,
                         help="column title of each --model, in order (default: its path)")
     parser.add_argument("-n", type=int, default=5, help="soles to draw (default 5)")
     parser.add_argument("--seed", type=int, default=3, help="which soles (default 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "wear_maps.png")
     args = parser.parse_args(argv)
-    labels = args.label or [str(m) for m in args.model]
-    if len(labels) != len(args.model):
+    paths = [None if m == "shipped" else m for m in args.model or ["shipped"]]
+    try:
+        models = [WearModel.load(m) for m in paths]
+    except ModelError as exc:
+        parser.error(str(exc))
+    labels = args.label or [
+        m.info.name if p is None else p for m, p in zip(models, paths, strict=True)
+    ]
+    if len(labels) != len(models):
         parser.error("give one --label per --model")
-
-    models = [WearModel.load(m) for m in args.model]
     cfg = models[0].config
     data = prepare_soles(args.data, input_size=cfg.input_size, map_size=cfg.map_size,
                          detail=cfg.detail, progress=False)
