@@ -103,7 +103,7 @@ def test_zone_inputs_model_trains_and_reads(data_dir, tmp_path, capsys):
         (["train", "{data}", "--out", "{tmp}/m", "--detail", "1", "--from", "{tmp}/m0"],
          "--detail chooses the architecture"),
         (["train", "{data}", "--out", "{tmp}/m", "--precision", "fp16", "--quiet"],
-         "--precision must be one of auto, fp32, bf16"),
+         "precision must be one of auto, fp32, bf16"),
         (["train", "{data}", "--out", "{tmp}/m", "--members", "5", "--quiet"],
          "--members must be 1 to 4"),
         (["train", "{data}", "--out", "{tmp}/m", "--weight-decay", "-0.5", "--quiet"],

@@ -132,11 +132,13 @@ def test_painted_levels_can_be_read_back_from_the_tread_contrast(pattern):
         assert 1 - contrast / 60 == pytest.approx(levels[z], abs=0.03), zone
 
 
-def test_painted_photo_is_found_by_the_pipeline():
-    from shoewear.pipeline import find_soles
+def test_painted_photo_is_found_by_the_pipeline(models):
+    from shoewear.load import LoadedImage
+    from shoewear.pipeline import analyze
 
     rgb, _, box = paint_photo("even", np.random.default_rng(1))
-    soles = find_soles(rgb)
+    image = LoadedImage(rgb=rgb, scale=1.0, original_size=rgb.shape[1::-1])
+    soles = analyze(image, models).soles
     assert len(soles) == 1
     x0, y0, x1, y1 = soles[0].box
     inter = max(0, min(x1, box[2]) - max(x0, box[0])) * max(0, min(y1, box[3]) - max(y0, box[1]))

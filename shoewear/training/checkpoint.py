@@ -61,7 +61,7 @@ def load_tensors(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, s
     """
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"no model file at {path}: run `shoewear train` or pass --model")
+        raise ModelError(f"no model file at {path}: train one, or name an existing file")
     try:
         tensors = load_file(str(path))
         from safetensors import safe_open

@@ -232,7 +232,7 @@ def check_state(
     UsageError
     """
     if meta.get("fingerprint") != fingerprint:
-        raise UsageError("the data changed since the interrupted run; train again without --resume")
+        raise UsageError("the data changed since the interrupted run; train again without resuming")
     was = (
         meta.get("epochs"),
         meta.get("seed"),
@@ -242,8 +242,8 @@ def check_state(
     )
     if was != (epochs, seed, precision, base_lr, weight_decay):
         raise UsageError(
-            f"--resume needs the interrupted run's --epochs {was[0]}, --seed {was[1]}, "
-            f"--precision {was[2]}, --lr {was[3]:g} and --weight-decay {was[4]:g}"
+            f"resuming needs the interrupted run's epochs {was[0]}, seed {was[1]}, "
+            f"precision {was[2]}, lr {was[3]:g} and weight_decay {was[4]:g}"
         )
 
 

@@ -32,7 +32,7 @@ def native_bf16() -> bool:
 
 
 def resolve_precision(precision: str) -> str:
-    """``fp32`` or ``bf16`` for a ``--precision`` value.
+    """``fp32`` or ``bf16`` for a precision asked for (``auto`` chooses).
 
     Raises
     ------
@@ -40,7 +40,7 @@ def resolve_precision(precision: str) -> str:
         For a value not in `PRECISIONS`.
     """
     if precision not in PRECISIONS:
-        raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        raise UsageError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if precision == "auto":
         return "bf16" if native_bf16() else "fp32"
     return precision
