@@ -111,3 +111,14 @@ def given(path: str | Path, *, what: str, inside: str) -> ModelInfo:
     if not path.is_file():
         raise ModelError(f"no {what} at {path}: give an ONNX file or the folder training wrote")
     return ModelInfo(name=path.name, path=path, sha256=file_sha256(path), shipped=False)
+
+
+def locate(kind: str, path: str | Path | None, *, what: str, inside: str) -> ModelInfo:
+    """The shipped network of `kind` when `path` is None, else the file the user names.
+
+    Raises
+    ------
+    ModelError
+        See `shipped` and `given`.
+    """
+    return shipped(kind) if path is None else given(path, what=what, inside=inside)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..models import ModelInfo, given, shipped
+from ..models import ModelInfo, locate
 from ..onnxfile import open_session
 from .config import (
     SEG_CHANNELS,
@@ -57,10 +57,7 @@ class SoleSegmenter:
             Missing, damaged or altered file, no shoewear segmenter config
             inside, another format version, or inputs/outputs that do not fit.
         """
-        if path is None:
-            info = shipped("segmenter")
-        else:
-            info = given(path, what="sole segmenter", inside=ONNX_NAME)
+        info = locate("segmenter", path, what="sole segmenter", inside=ONNX_NAME)
         path = info.path
         session, text = open_session(path, key=SEG_CONFIG_KEY, what="segmenter",
                                      threads=threads)

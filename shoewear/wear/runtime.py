@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..models import ModelInfo, given, shipped
+from ..models import ModelInfo, locate
 from ..onnxfile import open_session
 from ..report import WearReading
 from ..sole import CanonicalSole
@@ -64,7 +64,7 @@ class WearModel:
             `design.PATTERNS`, a different format version, or inputs/outputs
             that do not fit the config.
         """
-        info = shipped("wear") if path is None else given(path, what="wear model", inside=ONNX_NAME)
+        info = locate("wear", path, what="wear model", inside=ONNX_NAME)
         path = info.path
         session, text = open_session(path, key=CONFIG_KEY, what="model", threads=threads)
         config = ModelConfig.from_json(text, source=str(path))
